@@ -1,0 +1,120 @@
+"""The whole build: load → qc → validate → reason → write ``aenc.nq`` and ``stats.json``.
+
+``aenc.nq`` holds every graph (ontology, reference, one per report, inferred) as sorted
+N-Quads with stable blank node labels, so two builds of the same input are byte-identical.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from rdflib import Graph
+from rdflib.namespace import RDF
+
+from .export import serialize
+from .load import DATA_DIR, SHAPES_FILE, LoadedData, load, load_shapes
+from .namespaces import AENC, INFERRED_GRAPH, ONTOLOGY_FILE
+from .qc import run_qc
+from .reason import reason
+from .validate import ValidationReport, require_conformance, validate_loaded
+
+NQUADS_NAME = "aenc.nq"
+STATS_NAME = "stats.json"
+STAGES = 5
+
+Progress = Callable[[str], None]
+
+
+def to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def quiet(_line: str) -> None:
+    """A progress callback that says nothing."""
+
+
+@contextmanager
+def _stage(seconds: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    seconds[name] = round(time.perf_counter() - start, 3)
+
+
+def check(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FILE,
+          shapes_file: Path = SHAPES_FILE, *, progress: Progress = quiet,
+          seconds: dict[str, float] | None = None) -> tuple[LoadedData, ValidationReport]:
+    """Stages 1–3: load, QC and SHACL. Raises on bad input; returns the (conforming) report."""
+    seconds = {} if seconds is None else seconds
+    with _stage(seconds, "load"):
+        loaded = load(data_dir, ontology_file)
+        shapes = load_shapes(shapes_file)
+    triples = sum(len(loaded.dataset.graph(g)) for g in loaded.sources)
+    progress(f"[1/{STAGES}] load: {len(loaded.report_graphs)} reports, {triples} triples "
+             f"({seconds['load']:.1f} s)")
+    with _stage(seconds, "qc"):
+        seen = run_qc(loaded)
+    progress(f"[2/{STAGES}] qc: {seen['ontology_terms']} ontology terms, "
+             f"{seen['data_term_uses']} aenc terms in the data ({seconds['qc']:.1f} s)")
+    with _stage(seconds, "validate"):
+        report = validate_loaded(loaded, shapes)
+    progress(f"[3/{STAGES}] validate: {'conforms' if report.conforms else 'DOES NOT CONFORM'}, "
+             f"{len(report.violations)} violation(s) ({seconds['validate']:.1f} s)")
+    require_conformance(report)
+    return loaded, report
+
+
+def count_encounters(loaded: LoadedData, inferred: Graph) -> int:
+    """Distinct instances of aenc:Encounter, by asserted or inferred type."""
+    found = set(inferred.subjects(RDF.type, AENC.Encounter))
+    for name in loaded.data_graphs:
+        found.update(loaded.dataset.graph(name).subjects(RDF.type, AENC.Encounter))
+    return len(found)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def build(build_dir: Path | str = "build", data_dir: Path = DATA_DIR,
+          ontology_file: Path = ONTOLOGY_FILE, shapes_file: Path = SHAPES_FILE, *,
+          progress: Progress = quiet) -> dict:
+    """Run every stage and write ``build_dir/aenc.nq`` and ``build_dir/stats.json``; return the stats."""
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    loaded, _report = check(data_dir, ontology_file, shapes_file, progress=progress, seconds=seconds)
+
+    with _stage(seconds, "reason"):
+        inferred = reason(loaded.ontology, loaded.asserted())
+    progress(f"[4/{STAGES}] reason: {len(inferred)} inferred triples ({seconds['reason']:.1f} s)")
+
+    with _stage(seconds, "write"):
+        dataset = loaded.dataset
+        target = dataset.graph(INFERRED_GRAPH)
+        for triple in inferred:
+            target.add(triple)
+        build_dir = Path(build_dir)
+        build_dir.mkdir(parents=True, exist_ok=True)
+        nquads = serialize(dataset, "nquads")
+        _write_atomically(build_dir / NQUADS_NAME, nquads)
+        graphs = {str(g): len(dataset.graph(g)) for g in sorted([*loaded.sources, INFERRED_GRAPH])}
+        stats = {
+            "encounters": count_encounters(loaded, inferred),
+            "reports": len(loaded.report_graphs),
+            "triples_asserted": sum(n for g, n in graphs.items() if g != str(INFERRED_GRAPH)),
+            "triples_inferred": graphs[str(INFERRED_GRAPH)],
+            "graphs": graphs,
+            "seconds": seconds,
+        }
+    seconds["total"] = round(time.perf_counter() - started, 3)
+    _write_atomically(build_dir / STATS_NAME,
+                      (json.dumps(stats, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    progress(f"[5/{STAGES}] write: {build_dir / NQUADS_NAME} ({len(nquads)} bytes), "
+             f"{stats['encounters']} encounters ({seconds['write']:.1f} s; total {seconds['total']:.1f} s)")
+    return stats
