@@ -1,0 +1,251 @@
+"""The dataset described in VoID, and the SPARQL endpoint in the 1.1 Service Description.
+
+Every number is counted from the store when the function runs (the server may cache the
+graphs: the store is read-only). No HTTP here: the server passes the public URLs it serves at.
+
+- ``build_void(store, endpoint_url=..., base_url=...)``: a ``void:Dataset`` with triple, entity,
+  class and property counts, class and property partitions, and one ``void:subset`` per named
+  graph (plus the virtual asserted-only union), each saying what kind of graph it is.
+- ``build_service_description(store, endpoint_url=..., base_url=...)``: an ``sd:Service`` with
+  its endpoint, language, result formats, features and default dataset (default graph = the
+  union of all graphs; every named graph listed with its size).
+"""
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+from dataclasses import dataclass
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DC, DCTERMS, FOAF, RDF, RDFS, XSD
+
+from graph.describe import PREFIXES, curie, graph_kind
+from graph.namespaces import ASSERTED_UNION, DATA, INFERRED_GRAPH, ONT
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+ENTAILMENT = Namespace("http://www.w3.org/ns/entailment/")
+PROV = Namespace(PREFIXES["prov"])
+AENC = Namespace(ONT)
+
+TITLE = "Air Encounters Knowledge Graph"
+DESCRIPTION = (
+    "Military air encounters between states (intercepts, escorts, scrambles, joint patrols, alleged "
+    "airspace violations) curated from public reports, each report's account in its own named graph, "
+    "with attributed claims, and OWL 2 RL inferences kept in a separate graph."
+)
+LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+
+#: what each kind of graph holds; a VoID subset carries its kind as ``dc:type`` and this text
+GRAPH_KINDS = {
+    "ontology": "Asserted: the aenc ontology (OWL 2 classes, properties and controlled values).",
+    "reference": "Asserted: curated reference entities (states, commands, units, aircraft types, places, reports).",
+    "report": "Asserted: one source report's account of events and its attributed claims.",
+    "inferred": "Inferred: triples entailed by OWL 2 RL reasoning over the asserted graphs; none is asserted.",
+    "asserted-union": "Asserted only (virtual graph): the union of every graph except the inferred one; "
+                      "ask for it with default-graph-uri set to this IRI, or FROM it.",
+    "other": "A named graph of the dataset.",
+}
+
+#: result formats the endpoint writes (W3C format IRIs) — solutions, graphs, datasets
+RESULT_FORMATS = [
+    FORMATS.SPARQL_Results_JSON, FORMATS.SPARQL_Results_XML, FORMATS.SPARQL_Results_CSV,
+    FORMATS.SPARQL_Results_TSV, FORMATS.Turtle, FORMATS["N-Triples"], FORMATS["JSON-LD"],
+    FORMATS.RDF_XML, FORMATS.TriG, FORMATS["N-Quads"],
+]
+
+
+@dataclass
+class Counts:
+    """Numbers of one graph or of the whole dataset (distinct triples)."""
+
+    triples: int
+    subjects: int
+    objects: int
+    entities: int
+    classes: int
+    properties: int
+
+
+def _rows(store, sparql: str, **bindings) -> list[dict]:
+    import pyoxigraph as ox
+
+    result = store.query(sparql, bindings={k: ox.NamedNode(v) for k, v in bindings.items()} or None)
+    return json.loads(result.serialize("application/sparql-results+json"))["results"]["bindings"]
+
+
+def _int(row: dict, var: str) -> int:
+    return int(row[var]["value"]) if var in row else 0
+
+
+def count_dataset(store, graphs: list[str] | None = None) -> Counts:
+    """Distinct triples, subjects, objects, entities, classes and properties over ``graphs``
+    (every named graph when None). A triple held by two graphs counts once."""
+    # a set of graphs is given as the query's dataset (named graphs), not pasted into the text
+    where = "GRAPH ?g { ?s ?p ?o }"
+    q = f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+                   (COUNT(DISTINCT ?p) AS ?properties)
+                   (COUNT(DISTINCT IF(isIRI(?s) && STRSTARTS(STR(?s), "{DATA}"), ?s, ?none)) AS ?entities)
+            WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} }}"""
+    classes_q = "SELECT (COUNT(DISTINCT ?c) AS ?classes) WHERE { GRAPH ?g { ?s a ?c } }"
+    kw = {"named_graph_uris": graphs} if graphs is not None else {}
+    row = json.loads(store.query(q, **kw).serialize("application/sparql-results+json"))["results"]["bindings"][0]
+    crow = json.loads(store.query(classes_q, **kw).serialize("application/sparql-results+json"))["results"]["bindings"][0]
+    return Counts(_int(row, "triples"), _int(row, "subjects"), _int(row, "objects"), _int(row, "entities"),
+                  _int(crow, "classes"), _int(row, "properties"))
+
+
+def graph_sizes(store) -> dict[str, int]:
+    """Triples in each named graph."""
+    rows = _rows(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    sizes = {r["g"]["value"]: _int(r, "n") for r in rows}
+    for name in store.graph_names():
+        sizes.setdefault(name, 0)
+    return sizes
+
+
+def _slug(iri: str) -> str:
+    """A stable fragment for a partition: ``aenc:Encounter`` -> ``aenc-Encounter``."""
+    c = curie(iri)
+    return quote(c.replace(":", "-", 1) if c != iri else iri, safe="-._~")
+
+
+def _void_iri(base_url: str, fragment: str) -> URIRef:
+    return URIRef(base_url.rstrip("/") + "/void#" + fragment)
+
+
+def build_void(store, *, endpoint_url: str, base_url: str, dump_urls: list[str] | None = None) -> Graph:
+    """The VoID description of the dataset the store holds."""
+    g = Graph()
+    for prefix, ns in (("void", VOID), ("sd", SD), ("dcterms", DCTERMS), ("dc", DC), ("foaf", FOAF),
+                       ("prov", PROV), ("aenc", AENC), ("xsd", XSD), ("rdfs", RDFS)):
+        g.bind(prefix, ns)
+    ds = _void_iri(base_url, "dataset")
+    g.add((ds, RDF.type, VOID.Dataset))
+    g.add((ds, DCTERMS.title, Literal(TITLE, lang="en")))
+    g.add((ds, DCTERMS.description, Literal(DESCRIPTION, lang="en")))
+    g.add((ds, DCTERMS.license, LICENSE))
+    g.add((ds, FOAF.homepage, URIRef(base_url)))
+    g.add((ds, VOID.sparqlEndpoint, URIRef(endpoint_url)))
+    for url in dump_urls or [base_url.rstrip("/") + "/dump"]:
+        g.add((ds, VOID.dataDump, URIRef(url)))
+    g.add((ds, VOID.uriSpace, Literal(DATA)))
+    example = _rows(store, f"""SELECT ?e WHERE {{ GRAPH ?g {{ ?e a <{ONT}Encounter> }} }} ORDER BY ?e LIMIT 1""")
+    if example:
+        g.add((ds, VOID.exampleResource, URIRef(example[0]["e"]["value"])))
+
+    total = count_dataset(store)
+    _add_counts(g, ds, total)
+
+    # vocabularies: namespaces of the classes and properties in use that we know by prefix
+    used = _rows(store, "SELECT DISTINCT ?t WHERE { { GRAPH ?g { ?s ?t ?o } } UNION { GRAPH ?g { ?s a ?t } } }")
+    known = sorted({ns for ns in PREFIXES.values() if ns != DATA
+                    for r in used if r["t"]["value"].startswith(ns)})
+    for ns in known:
+        g.add((ds, VOID.vocabulary, URIRef(ns)))
+
+    # class partitions: instances of each class (distinct subjects over all graphs)
+    for r in _rows(store, """SELECT ?c (COUNT(DISTINCT ?s) AS ?n)
+                              WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c"""):
+        part = _void_iri(base_url, "class-" + _slug(r["c"]["value"]))
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(r["c"]["value"])))
+        g.add((part, VOID.entities, Literal(_int(r, "n"))))
+    # property partitions: distinct triples using each property
+    for r in _rows(store, """SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects)
+                              (COUNT(DISTINCT ?o) AS ?objects)
+                              WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
+                              GROUP BY ?p ORDER BY ?p"""):
+        part = _void_iri(base_url, "property-" + _slug(r["p"]["value"]))
+        g.add((ds, VOID.propertyPartition, part))
+        g.add((part, VOID.property, URIRef(r["p"]["value"])))
+        g.add((part, VOID.triples, Literal(_int(r, "n"))))
+        g.add((part, VOID.distinctSubjects, Literal(_int(r, "subjects"))))
+        g.add((part, VOID.distinctObjects, Literal(_int(r, "objects"))))
+
+    # one subset per named graph, and the virtual asserted-only union
+    sizes = graph_sizes(store)
+    for name in sorted(sizes):
+        _add_subset(g, ds, URIRef(name), graph_kind(name), sizes[name], store)
+    asserted = [n for n in sizes if n != str(INFERRED_GRAPH)]
+    acounts = count_dataset(store, asserted)
+    sub = _add_subset(g, ds, URIRef(str(ASSERTED_UNION)), "asserted-union", acounts.triples, store)
+    _add_counts(g, sub, acounts, triples=False)
+    return g
+
+
+def _add_counts(g: Graph, node, c: Counts, *, triples: bool = True) -> None:
+    if triples:
+        g.add((node, VOID.triples, Literal(c.triples)))
+    g.add((node, VOID.entities, Literal(c.entities)))
+    g.add((node, VOID.distinctSubjects, Literal(c.subjects)))
+    g.add((node, VOID.distinctObjects, Literal(c.objects)))
+    g.add((node, VOID.classes, Literal(c.classes)))
+    g.add((node, VOID.properties, Literal(c.properties)))
+
+
+def _add_subset(g: Graph, ds, name: URIRef, kind: str, triples: int, store) -> URIRef:
+    g.add((ds, VOID.subset, name))
+    g.add((name, RDF.type, VOID.Dataset))
+    g.add((name, VOID.triples, Literal(triples)))
+    g.add((name, DC.type, Literal(kind)))
+    g.add((name, DCTERMS.description, Literal(GRAPH_KINDS.get(kind, GRAPH_KINDS["other"]), lang="en")))
+    if kind == "inferred":
+        activity = BNode()
+        g.add((name, PROV.wasGeneratedBy, activity))
+        g.add((activity, RDF.type, PROV.Activity))
+        g.add((activity, RDFS.label, Literal("OWL 2 RL reasoning over the asserted graphs", lang="en")))
+    if kind == "report":
+        for r in _rows(store, f"SELECT ?g ?report WHERE {{ ?g <{ONT}accountOf> ?report }}", g=str(name)):
+            g.add((name, AENC.accountOf, URIRef(r["report"]["value"])))
+            g.add((name, DCTERMS.source, URIRef(r["report"]["value"])))
+    return name
+
+
+def build_service_description(store, *, endpoint_url: str, base_url: str) -> Graph:
+    """The SPARQL 1.1 Service Description of the endpoint at ``endpoint_url``."""
+    g = Graph()
+    for prefix, ns in (("sd", SD), ("void", VOID), ("formats", FORMATS), ("dcterms", DCTERMS),
+                       ("ent", ENTAILMENT), ("rdfs", RDFS)):
+        g.bind(prefix, ns)
+    svc = URIRef(endpoint_url.split("#")[0] + "#service")
+    g.add((svc, RDF.type, SD.Service))
+    g.add((svc, SD.endpoint, URIRef(endpoint_url)))
+    g.add((svc, SD.supportedLanguage, SD.SPARQL11Query))
+    for fmt in RESULT_FORMATS:
+        g.add((svc, SD.resultFormat, fmt))
+    g.add((svc, SD.feature, SD.UnionDefaultGraph))
+    g.add((svc, SD.defaultEntailmentRegime, ENTAILMENT.Simple))
+    g.add((svc, DCTERMS.title, Literal(TITLE + " SPARQL endpoint", lang="en")))
+    g.add((svc, RDFS.comment, Literal(
+        "Read-only SPARQL 1.1 Query service. The default graph is the union of every named graph "
+        "(asserted and inferred); OWL 2 RL inferences are materialised in their own named graph. "
+        f"For asserted facts only, use default-graph-uri={ASSERTED_UNION}. SERVICE is refused; "
+        "FROM and FROM NAMED name only graphs held here and never fetch anything.", lang="en")))
+    g.add((svc, RDFS.seeAlso, URIRef(base_url.rstrip("/") + "/void")))
+
+    dataset = URIRef(endpoint_url.split("#")[0] + "#dataset")
+    g.add((svc, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    g.add((dataset, RDF.type, VOID.Dataset))
+    default = URIRef(endpoint_url.split("#")[0] + "#default-graph")
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, VOID.triples, Literal(count_dataset(store).triples)))
+    g.add((default, RDFS.comment, Literal("The union of every named graph below.", lang="en")))
+    for name, size in sorted(graph_sizes(store).items()):
+        ng = BNode()
+        graph_node = BNode()
+        g.add((dataset, SD.namedGraph, ng))
+        g.add((ng, RDF.type, SD.NamedGraph))
+        g.add((ng, SD.name, URIRef(name)))
+        g.add((ng, SD.graph, graph_node))
+        g.add((graph_node, RDF.type, SD.Graph))
+        g.add((graph_node, VOID.triples, Literal(size)))
+        g.add((graph_node, RDFS.comment, Literal(GRAPH_KINDS[graph_kind(name)], lang="en")))
+    return g
+
+
+__all__ = ["build_void", "build_service_description", "count_dataset", "graph_sizes", "Counts",
+           "RESULT_FORMATS", "GRAPH_KINDS", "VOID", "SD", "FORMATS"]
