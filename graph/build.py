@@ -54,7 +54,8 @@ def check(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FILE,
         loaded = load(data_dir, ontology_file)
         shapes = load_shapes(shapes_file)
     triples = sum(len(loaded.dataset.graph(g)) for g in loaded.sources)
-    progress(f"[1/{STAGES}] load: {len(loaded.report_graphs)} reports, {triples} triples "
+    reports = len(loaded.report_graphs)
+    progress(f"[1/{STAGES}] load: {reports} report{'s' if reports != 1 else ''}, {triples} triples "
              f"({seconds['load']:.1f} s)")
     with _stage(seconds, "qc"):
         seen = run_qc(loaded)
