@@ -375,6 +375,10 @@ def _check_sparql(path: Path, name: str, text: str, parameters: list[Parameter])
             message = f"column {match.group(2)}: " + message[match.end():]
         if len(message) > 160:
             message = message[:157] + "..."
+        undeclared = _undeclared_prefix(text, line)
+        if undeclared is not None:
+            raise _fail(path, line, f"SPARQL syntax error, undeclared prefix '{undeclared}:' ({message})",
+                        f"add a 'PREFIX {undeclared}: <...>' line at the top of the query") from None
         raise _fail(path, line, f"SPARQL syntax error, {message}",
                     "fix the query; check PREFIX lines and braces") from None
     except RuntimeError as exc:
@@ -384,6 +388,19 @@ def _check_sparql(path: Path, name: str, text: str, parameters: list[Parameter])
         raise _fail(path, None, f"parameter {missing.group(1)!r} is not in the SELECT projection",
                     f"add ?{missing.group(1)} to the SELECT list (and to GROUP BY if the query groups); "
                     "parameters are substituted only in projected variables") from None
+
+
+def _undeclared_prefix(text: str, line: int | None) -> str | None:
+    """The first prefix used on ``line`` that no PREFIX line declares, if any."""
+    lines = text.splitlines()
+    if not line or line > len(lines):
+        return None
+    declared = {m.lower() for m in re.findall(r"(?im)^\s*PREFIX\s+([A-Za-z][\w.-]*)?:", text)}
+    code = re.sub(r"<[^<>\s]*>|\"[^\"]*\"|'[^']*'|#.*$", " ", lines[line - 1])
+    for prefix in re.findall(r"(?<![\w?$:])([A-Za-z][\w-]*):(?=[A-Za-z_])", code):
+        if prefix.lower() not in declared:
+            return prefix
+    return None
 
 
 def _strip_comments(text: str) -> str:
@@ -442,7 +459,7 @@ def list_queries(directory: str | Path = QUERIES_DIR) -> list[NamedQuery]:
     directory = Path(directory)
     if not directory.is_dir():
         raise _fail(directory, None, "the named queries folder does not exist", "create it or pass another folder")
-    return [load_query_file(p) for p in sorted(directory.glob("*.rq"))]
+    return [load_query_file(p) for p in sorted(directory.glob("*.rq"), key=lambda p: p.stem)]
 
 
 def query_names(directory: str | Path = QUERIES_DIR) -> list[str]:

@@ -87,7 +87,10 @@ BAD = [
                  "SELECT ?e WHERE {\n  ?e a aenc:Encounter \n} ORDR BY ?e\n", 6, "SPARQL syntax error",
                  id="sparql-syntax"),
     pytest.param("#+ title: T\n#+ description: D\nSELECT ?e WHERE { ?e a aenc:Encounter }\n", 3,
-                 "SPARQL syntax error", id="undeclared-prefix"),
+                 "undeclared prefix 'aenc:'", id="undeclared-prefix"),
+    pytest.param("#+ title: T\n#+ description: D\nPREFIX aenc: <https://w3id.org/aenc/ont/>\n"
+                 "SELECT ?e WHERE {\n ?e aenc:time ?t FILTER (?t = xsd:date(\"2020-01-01\"))\n}\n", 5,
+                 "undeclared prefix 'xsd:'", id="undeclared-prefix-in-function"),
 ]
 
 
