@@ -30,6 +30,7 @@ SETTINGS: list[Setting] = [
     Setting("max_rows", 10000, "Most result rows returned; more are cut and the X-AENC-Truncated header says so."),
     Setting("max_body_bytes", 1_000_000, "Largest request body accepted, in bytes (413 above it)."),
     Setting("rate_limit", 120, "Requests a client may make per minute (429 with Retry-After above it); 0 turns it off."),
+    Setting("base_path", "", "Path prefix the site is served under behind a proxy (e.g. /aenc); empty for the root."),
     Setting("workers", 2, "Query worker processes; each can be stopped when its query runs out of time."),
 ]
 
