@@ -122,7 +122,7 @@ def serialize(dataset: Dataset, fmt: str = "trig", *, asserted_only: bool = Fals
     canon = canonical_dataset(dataset, chosen)
     if spec.quads:
         if spec.name == "nquads":
-            return _sorted_lines(canon.serialize(format="nquads", encoding="utf-8"))
+            return _sorted_lines(b"".join(_nquads(canon.graph(name), name) for name in chosen))
         if spec.name == "jsonld":
             data = json.loads(canon.serialize(format="json-ld", encoding="utf-8"))
             return (json.dumps(_sorted_json(data), indent=2, sort_keys=True, ensure_ascii=False)
@@ -135,6 +135,13 @@ def serialize(dataset: Dataset, fmt: str = "trig", *, asserted_only: bool = Fals
     if spec.name == "ntriples":
         return _sorted_lines(union.serialize(format="nt", encoding="utf-8"))
     return union.serialize(format="turtle", encoding="utf-8")
+
+
+def _nquads(graph: Graph, name: URIRef) -> bytes:
+    """One graph's triples as N-Quads lines: its N-Triples with the graph label added."""
+    label = f" <{name}> .".encode("utf-8")
+    lines = graph.serialize(format="nt", encoding="utf-8").splitlines()
+    return b"".join(line.rstrip()[:-2].rstrip() + label + b"\n" for line in lines if line.strip())
 
 
 def _sorted_lines(data: bytes) -> bytes:
