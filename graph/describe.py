@@ -116,7 +116,7 @@ class Node:
 
     @property
     def datatype_curie(self) -> str | None:
-        if not self.datatype or self.datatype == XSD + "string":
+        if not self.datatype or self.datatype.startswith(XSD):  # people need no xsd: tags
             return None
         return curie(self.datatype)
 
@@ -252,6 +252,14 @@ class SourceView:
     url: str | None
     source_file: str | None
     graphs: list[str]
+    key: str = ""  # "A", "B", … on an encounter page, to cite the source in tables
+
+    @property
+    def short(self) -> str:
+        """A short citation: the publisher's name (cut at 28 characters) and the date."""
+        name = self.publishers[0].text if self.publishers else self.report.text
+        name = name if len(name) <= 28 else name[:27].rstrip() + "…"
+        return f"{name}, {self.date}" if self.date else name
 
 
 @dataclass
@@ -280,9 +288,9 @@ class EncounterView:
         return {p.node.value: p.summary for p in self.participations}
 
     @property
-    def graph_reports(self) -> dict[str, Node]:
-        """Named graph -> the report whose account it holds, for "according to" columns."""
-        return {g: s.report for s in self.sources for g in s.graphs}
+    def graph_reports(self) -> dict[str, SourceView]:
+        """Named graph -> the source whose account it holds, for "according to" columns."""
+        return {g: s for s in self.sources for g in s.graphs}
 
 
 @dataclass
@@ -419,11 +427,21 @@ def graph_kind(name: str) -> str:
     return "other"
 
 
+def graph_name(iri: str) -> str:
+    """A short name for a graph IRI: ``report/2024-07-25-…`` for ``…/graph/report/2024-07-25-…``."""
+    prefix = str(ONTOLOGY_GRAPH)[: -len("ontology")]
+    return iri[len(prefix):] if iri.startswith(prefix) else iri
+
+
 def _to_term(value: Any) -> Any:
     if isinstance(value, (ox.NamedNode, ox.BlankNode, ox.Literal)):
         return value
     if isinstance(value, (URIRef, str)):
-        return ox.NamedNode(str(value))
+        try:
+            return ox.NamedNode(str(value))
+        except ValueError as exc:
+            raise NotFound(f"{str(value)!r} is not a valid IRI: {exc}",
+                           hint="an IRI has no spaces, quotes or angle brackets") from None
     raise TypeError(f"cannot bind {value!r}: give an IRI string or a pyoxigraph term")
 
 
@@ -983,6 +1001,11 @@ def _related(store, iri: str) -> list[PropertyValues]:
     return out
 
 
+def _source_key(i: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[i] if i < 26 else letters[i // 26 - 1] + letters[i % 26]
+
+
 def describe_encounter(store, iri: str) -> EncounterView:
     """The structured view of an air activity: when, where, who with what, what they did, who said what."""
     nt, kinds, quantities = _collect_nodes(store, _NODE_KINDS_QUERY, e=iri)
@@ -1011,6 +1034,8 @@ def describe_encounter(store, iri: str) -> EncounterView:
                    #DETAILS# }""",
         e=iri,
     )
+    for i, src in enumerate(sources):
+        src.key = _source_key(i)
     by_report: dict[str, list[ClaimView]] = {}
     for cv in claims:
         for rep in cv.reports or [Node("iri", "")]:
@@ -1345,13 +1370,13 @@ def describe_graph(store, iri: str, *, max_incoming: int = MAX_INCOMING_TRIPLES)
           UNION { ?c aenc:about ?s . ?c aenc:closestApproach ?q . ?q ?qp ?qo }
           UNION { ?n aenc:statedIn ?s . ?n ?np ?no }
         }""" % ONT,
-        bindings={"s": ox.NamedNode(iri)},
+        bindings={"s": _to_term(iri)},
     )
     for t in out.triples():
         g.add(t)
     incoming = store.query(
         "CONSTRUCT { ?x ?q ?s } WHERE { ?x ?q ?s } LIMIT %d" % int(max_incoming),
-        bindings={"s": ox.NamedNode(iri)},
+        bindings={"s": _to_term(iri)},
     )
     for t in incoming.triples():
         g.add(t)
@@ -1389,6 +1414,7 @@ def template_helpers(*, base_iri: str, base_path: str = "") -> dict[str, dict[st
             "url": lambda path: site_url(path, base_path=base_path),
             "static": lambda name: site_url("static/" + name, base_path=base_path),
             "graph_kind": graph_kind,
+            "graph_name": graph_name,
             "prefixes": PREFIXES,
         },
         "filters": {
@@ -1414,6 +1440,6 @@ __all__ = [
     "Node", "Statement", "PropertyValues", "Resource", "EncounterView", "ReportView", "TermView",
     "OntologyView", "Summary", "describe_resource", "describe_encounter", "describe_report",
     "describe_term", "describe_ontology", "describe_graph", "summarize", "list_activities",
-    "graph_counts", "graph_kind", "curie", "local_link", "site_url", "template_helpers",
+    "graph_counts", "graph_kind", "graph_name", "curie", "local_link", "site_url", "template_helpers",
     "format_duration", "PREFIXES",
 ]
