@@ -30,6 +30,9 @@ Parameter types and the values they accept (an empty value counts as not given):
 Parameters are bound as typed terms (SPARQL substitutions, SEP-0007), never pasted into the
 query text. The engine substitutes only variables of the top-level ``SELECT`` projection, so
 every parameter ``?name`` must be projected; loading a file checks this, and that it parses.
+Inside the query a bound parameter acts as a constant: use it in patterns and comparisons,
+never in ``BOUND(?name)`` (pyoxigraph answers false for a substituted variable), and keep
+filters on optional parameters out of queries (an unbound variable fails every comparison).
 """
 from __future__ import annotations
 
@@ -364,6 +367,10 @@ def _check_sparql(path: Path, name: str, text: str, parameters: list[Parameter])
         if not re.search(r"[?$]" + re.escape(p.name) + r"(?![A-Za-z0-9_])", _strip_comments(text)):
             raise _fail(path, None, f"parameter {p.name!r} does not appear in the query as ?{p.name}",
                         f"use ?{p.name} in the query, or remove the parameter from the header")
+        if re.search(r"(?i)\bBOUND\s*\(\s*[?$]" + re.escape(p.name) + r"\s*\)", _strip_comments(text)):
+            raise _fail(path, None, f"parameter {p.name!r} is tested with BOUND(?{p.name})",
+                        "a bound parameter is a constant to the engine and BOUND() answers false; "
+                        "use a default, or let an optional parameter stay free in the patterns")
     probe = {ox.Variable(p.name): convert_value(p.name, p.type, _PROBE[p.type]) for p in parameters}
     try:
         _probe_store().query(text, substitutions=probe)

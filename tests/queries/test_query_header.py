@@ -19,8 +19,7 @@ GOOD = """#+ title: Encounters
 #+     required: false
 PREFIX aenc: <https://w3id.org/aenc/ont/>
 SELECT ?e ?state ?since WHERE {
-  ?e aenc:involvesState ?state ; aenc:time/aenc:earliestDate ?d .
-  FILTER (!BOUND(?since) || ?d >= ?since)
+  ?e aenc:involvesState ?state ; aenc:time/aenc:earliestDate ?since .
 } ORDER BY ?e
 """
 
@@ -126,6 +125,15 @@ def test_parameter_must_be_projected(tmp_path):
     with pytest.raises(DataLoadError, match=r"'place' is not in the SELECT projection") as info:
         load_query_file(write(tmp_path, text))
     assert "add ?place to the SELECT list" in info.value.hint
+
+
+def test_parameter_must_not_be_tested_with_bound(tmp_path):
+    text = "#+ title: T\n#+ description: D\n#+ parameters:\n#+   - name: place\n#+     type: iri\n" \
+           "#+     description: x\n#+     required: false\nPREFIX aenc: <https://w3id.org/aenc/ont/>\n" \
+           "SELECT ?e ?place WHERE { ?e a aenc:Encounter OPTIONAL { ?e aenc:location ?l } " \
+           "FILTER (!bound( ?place ) || ?l = ?place) } ORDER BY ?e\n"
+    with pytest.raises(DataLoadError, match=r"'place' is tested with BOUND\(\?place\)"):
+        load_query_file(write(tmp_path, text))
 
 
 @pytest.mark.parametrize("name", ["Bad Name.rq", "UPPER.rq", "q.sparql"])
