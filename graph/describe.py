@@ -1130,7 +1130,7 @@ def list_activities(store, *, report: str | None = None, limit: int = ACTIVITY_L
 
 def describe_report(store, iri: str) -> ReportView:
     """A report: publisher, date, named graphs, the claims it holds and the activities it describes."""
-    sources = _sources(store, "WHERE { #DETAILS# }", report=iri)
+    sources = _sources(store, "WHERE { ?report rdf:type/rdfs:subClassOf* aenc:Report #DETAILS# }", report=iri)
     if not sources:
         raise NotFound(f"<{iri}> is not a report in the graph", hint="reports live under /id/report/")
     nt, kinds, quantities = _collect_nodes(store, _REPORT_NODES_QUERY, r=iri)
