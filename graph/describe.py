@@ -992,9 +992,8 @@ def _related(store, iri: str) -> list[PropertyValues]:
     out = []
     for (direction, p), others in sorted(groups.items()):
         pnode = labels.node(Node("iri", p))
-        if direction == "in":
-            pnode = Node("iri", p, label=f"{pnode.label} (inverse: is followed by)" if p.endswith("follows")
-                         else f"{pnode.label} (inverse: answered by)")
+        if direction == "in":  # read the relation from this activity's side
+            pnode = Node("iri", p, label="followed by" if p.endswith("follows") else "answered by")
         vals = [Statement(labels.node(o), sorted(gs)) for o, gs in others.items()]
         vals.sort(key=lambda s: s.node.text)
         out.append(PropertyValues(pnode, vals, len(vals)))
