@@ -92,7 +92,7 @@ def build(build_dir: Path | str = "build", data_dir: Path = DATA_DIR,
     loaded, _report = check(data_dir, ontology_file, shapes_file, progress=progress, seconds=seconds)
 
     with _stage(seconds, "reason"):
-        inferred = reason(loaded.ontology, loaded.asserted())
+        inferred = reason(loaded.ontology, loaded.asserted(), locate=loaded.locate)
     progress(f"[4/{STAGES}] reason: {len(inferred)} inferred triples ({seconds['reason']:.1f} s)")
 
     with _stage(seconds, "write"):

@@ -179,9 +179,12 @@ def cmd_serve(args) -> int:
     except ImportError as err:
         if err.name != "server":
             raise
-        raise StoreError("the server module is not installed",
-                         hint="install aenc from the repository root with pip install -e .") from None
-    return int(server.main(args.server_args) or 0)
+        raise StoreError("the server (server.py) cannot be imported",
+                         hint="run aenc from the repository root, installed with pip install -e .") from None
+    try:
+        return int(server.main(args.server_args) or 0)
+    except SystemExit as stop:  # the server's own option parser: --help (0) or a bad option (2)
+        return stop.code if isinstance(stop.code, int) else (EXIT_OK if stop.code is None else EXIT_BAD_INPUT)
 
 
 # ---------------------------------------------------------------- parser
@@ -191,6 +194,9 @@ def make_parser() -> argparse.ArgumentParser:
         prog="aenc", description="Air Encounters Knowledge Graph: build, check, query, export, serve.",
         epilog="exit codes: 0 ok, 1 does not conform or inconsistent, 2 bad input")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help="no progress lines on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def data_options(p, shapes=True):
@@ -204,20 +210,20 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument("--build-dir", default=None,
                        help="build folder (default: AENC_BUILD_DIR or 'build')")
 
-    p = sub.add_parser("build", help="load, check, validate, reason and write build/aenc.nq")
+    p = sub.add_parser("build", parents=[common], help="load, check, validate, reason and write build/aenc.nq")
     data_options(p)
     build_dir_option(p)
     p.set_defaults(func=cmd_build)
 
-    p = sub.add_parser("validate", help="ontology QC and SHACL validation; prints the report")
+    p = sub.add_parser("validate", parents=[common], help="ontology QC and SHACL validation; prints the report")
     data_options(p)
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("qc", help="ontology quality checks and undeclared terms in the data")
+    p = sub.add_parser("qc", parents=[common], help="ontology quality checks and undeclared terms in the data")
     data_options(p, shapes=False)
     p.set_defaults(func=cmd_qc)
 
-    p = sub.add_parser("query", help="run a named query (or a .rq file) on the build")
+    p = sub.add_parser("query", parents=[common], help="run a named query (or a .rq file) on the build")
     p.add_argument("query", nargs="?", metavar="NAME_OR_FILE", help="named query or .rq file; omit to list")
     p.add_argument("--param", "-p", action="append", default=[], metavar="NAME=VALUE",
                    help="a query parameter, repeatable")
@@ -228,7 +234,7 @@ def make_parser() -> argparse.ArgumentParser:
     build_dir_option(p)
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("export", help="write the built graph as Turtle, TriG, N-Triples, N-Quads or JSON-LD")
+    p = sub.add_parser("export", parents=[common], help="write the built graph as Turtle, TriG, N-Triples, N-Quads or JSON-LD")
     p.add_argument("--format", "-f", default="trig",
                    help="turtle | trig | ntriples | nquads | jsonld (default: trig)")
     p.add_argument("--asserted-only", action="store_true", help="leave out the inferred graph")

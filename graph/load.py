@@ -98,6 +98,11 @@ class LoadedData:
         bind_prefixes(union)
         return union
 
+    def locate(self, triple) -> str:
+        """The file names (comma-separated) of the graphs that hold ``triple``."""
+        return ", ".join(path.name for name, path in self.sources.items()
+                         if triple in self.dataset.graph(name))
+
     def graphs_with_subject(self, node) -> list[URIRef]:
         """The data graphs in which ``node`` is the subject of a triple."""
         return [g for g in self.data_graphs if (node, None, None) in self.dataset.graph(g)]

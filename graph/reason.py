@@ -10,6 +10,7 @@ They are read out here and raised as InconsistentGraphError, naming the triples 
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import owlrl
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -21,6 +22,9 @@ from .namespaces import DATA, ONT
 
 #: where owlrl writes its error messages
 ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
+
+#: names where an input triple is written, e.g. its file; "" when unknown
+Locate = Callable[[tuple], str]
 
 _VOCABULARY_NAMESPACES = (str(RDF), str(RDFS), str(OWL))
 _REFLEXIVE_NOISE = {OWL.sameAs, RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf,
@@ -103,13 +107,16 @@ def contradictions(full: Graph) -> list[str]:
     return sorted(str(m) for m in full.objects(None, ERR.error))
 
 
-def reason(ontology: Graph, asserted: Graph) -> Graph:
-    """The filtered inferred triples of ontology + asserted data; raises InconsistentGraphError."""
+def reason(ontology: Graph, asserted: Graph, *, locate: Locate | None = None) -> Graph:
+    """The filtered inferred triples of ontology + asserted data; raises InconsistentGraphError.
+
+    ``locate(triple)`` may name where an input triple is written (a file), for the explanations.
+    """
     given = _union(ontology, asserted)
     full = closure(ontology, asserted)
     messages = contradictions(full)
     if messages:
-        raise InconsistentGraphError([explain(m, full, given) for m in messages])
+        raise InconsistentGraphError([explain(m, full, given, locate) for m in messages])
     return filter_inferred(full, given)
 
 
@@ -117,29 +124,36 @@ _DISJOINT = re.compile(r"^Disjoint classes (\S+) and (\S+) have a common individ
 _IRI = re.compile(r"https?://[^\s,()'\"]+")
 
 
-def explain(message: str, full: Graph, given: Graph) -> str:
+def explain(message: str, full: Graph, given: Graph, locate: Locate | None = None) -> str:
     """A person's explanation of one owlrl error message, naming the triples behind it."""
     match = _DISJOINT.match(message)
     if match:
         first, second, node = (URIRef(x) for x in match.groups())
-        reasons = _why_typed(node, first, full, given) + _why_typed(node, second, full, given)
-        because = "; ".join(dict.fromkeys(reasons))
-        text = (f"{short(node)} is typed both {short(first)} and {short(second)}, "
-                f"which are disjoint")
-        return f"{text} (from: {because})" if because else text
+        text = f"{short(node)} is typed both {short(first)} and {short(second)}, which are disjoint"
+        reasons = []
+        for cls in (first, second):
+            why = _why_typed(node, cls, full, given, locate)
+            if why:
+                reasons.append(f"{short(cls)} from " + "; ".join(why))
+        return f"{text} ({' / '.join(reasons)})" if reasons else text
     return _IRI.sub(lambda m: short(URIRef(m.group(0))), message)
 
 
-def _why_typed(node, cls, full: Graph, given: Graph) -> list[str]:
+def _why_typed(node, cls, full: Graph, given: Graph, locate: Locate | None = None) -> list[str]:
     """The input triples that make ``node`` an instance of ``cls``: types, domains, ranges."""
     def sub_of(c) -> bool:
         return c == cls or (c, RDFS.subClassOf, cls) in full
 
-    out = [f"{short(node)} a {short(t)}" for t in sorted(given.objects(node, RDF.type)) if sub_of(t)]
+    def say(triple, why: str = "") -> str:
+        text = f"{short(triple[0])} {'a' if triple[1] == RDF.type else short(triple[1])} {short(triple[2])}"
+        where = locate(triple) if locate else ""
+        return text + (f" ({why})" if why else "") + (f" [{where}]" if where else "")
+
+    out = [say((node, RDF.type, t)) for t in sorted(given.objects(node, RDF.type)) if sub_of(t)]
     for p, o in sorted(given.predicate_objects(node)):
         if p != RDF.type and any(sub_of(d) for d in full.objects(p, RDFS.domain)):
-            out.append(f"{short(node)} {short(p)} {short(o)} (domain)")
+            out.append(say((node, p, o), "domain"))
     for s, p in sorted(given.subject_predicates(node)):
         if any(sub_of(r) for r in full.objects(p, RDFS.range)):
-            out.append(f"{short(s)} {short(p)} {short(node)} (range)")
+            out.append(say((s, p, node), "range"))
     return out

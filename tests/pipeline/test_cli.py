@@ -31,8 +31,11 @@ def test_build_ok(capsys, tmp_path, mini_dir):
     assert "[1/5] load: 1 report, " in err and "[5/5] write:" in err
 
 
-def test_quiet_build_prints_no_progress(capsys, tmp_path, mini_dir):
-    code, _out, err = run(capsys, "-q", "build", "--data-dir", str(mini_dir), "--build-dir", str(tmp_path))
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_quiet_build_prints_no_progress(capsys, tmp_path, mini_dir, where):
+    argv = ["build", "--data-dir", str(mini_dir), "--build-dir", str(tmp_path)]
+    argv = ["-q", *argv] if where == "before" else [*argv, "-q"]
+    code, _out, err = run(capsys, *argv)
     assert code == 0 and err == ""
 
 
@@ -75,6 +78,7 @@ def test_inconsistent_but_conforming_data_exits_1_at_reasoning(capsys, tmp_path)
     code, _, err = run(capsys, "build", "--data-dir", str(data), "--build-dir", str(tmp_path / "b"))
     assert code == 1
     assert "inconsistent" in err and "<id/org/norad> is typed both" in err
+    assert "aenc:State from <id/org/norad> a aenc:State [reference.ttl]" in err
 
 
 def test_ontology_qc_failure_exits_1(capsys, tmp_path, mini_dir):
@@ -190,3 +194,13 @@ def test_console_script_in_a_subprocess(tmp_path, mini_dir):
     bad = subprocess.run([str(script), "qc", "--data-dir", str(tmp_path / "nowhere")],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and bad.stderr.startswith("aenc: ")
+
+
+def test_serve_hands_its_options_to_the_server(capsys):
+    code, out, _ = run(capsys, "serve", "--help")
+    assert code == 0 and "usage: aenc serve" in out and "--port" in out
+
+
+def test_serve_without_build_exits_2(capsys, tmp_path):
+    code, _, err = run(capsys, "serve", "--build-dir", str(tmp_path), "--port", "0")
+    assert code == 2 and "aenc build" in err
