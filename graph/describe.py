@@ -4,36 +4,38 @@ Everything here reads the graph through ``Store.query`` with typed bindings (pyo
 substitutions), never by pasting IRIs into query text, and returns dataclasses that a template
 can render. No HTTP here: the server maps request paths to IRIs and errors to status codes.
 
-Integration for ``server.py`` (route -> call -> template, context):
+Integration for ``server.py`` (route -> call -> template and context). ``iri`` is always
+``cfg["base_iri"] + <the path after the site's base path>``.
 
-    helpers = template_helpers(base_iri=cfg["base_iri"], base_path=cfg["base_path"])
-    app.jinja_env.globals.update(helpers["globals"]); app.jinja_env.filters.update(helpers["filters"])
-    # Flask(__name__, template_folder="templates", static_folder="static",
-    #       static_url_path=base_path + "/static")
+    once:  helpers = template_helpers(base_iri=cfg["base_iri"], base_path=cfg["base_path"])
+           app.jinja_env.globals.update(helpers["globals"])
+           app.jinja_env.filters.update(helpers["filters"])
+           Flask(..., template_folder="templates", static_folder="static", static_url_path="/static")
 
-    GET /                  summarize(store)                      -> "home.html"
-                           context: summary, endpoint, void_url
-    GET /id/<path>  (HTML) describe_resource(store, base_iri + "id/" + path)
-                                                                  -> "resource.html"
-                           context: resource
-    GET /id/<path>  (RDF)  describe_graph(store, iri) -> rdflib.Graph, serialise per Accept
-    GET /ont/              describe_ontology(store, ONT)          -> "ontology.html"
-                           context: ontology
-    GET /ont/<name> (HTML) describe_term(store, ONT + name)       -> "term.html"
-                           context: term
-    GET /ont/<name> (RDF)  describe_graph(store, ONT + name)
-    GET /graph/<path>(HTML) describe_resource(store, base_iri + "graph/" + path)
-                                                                  -> "resource.html"
-    GET /query             (no store call)                        -> "query.html"
-                           context: endpoint (URL of the SPARQL endpoint),
-                                    queries_url (URL of the /queries JSON list)
-    any HTML error page                                           -> "error.html"
-                           context: status (int), title, message, hint (optional)
+    GET /                      summarize(store) (cache it)      -> home.html
+                               context: summary, endpoint (absolute URL of /sparql), void_url
+    GET /query                 no store call                    -> query.html
+                               context: endpoint (URL of /sparql), queries_url (URL of /queries,
+                               whose JSON is {"queries": [{name, title, description, parameters:
+                               [{name, type, description, default, required, expected}], url, text}]})
+    GET /id/<path>   HTML      describe_resource(store, iri)    -> resource.html, context: resource
+                     RDF       describe_graph(store, iri) -> rdflib Graph, serialised per Accept
+                               or ?format=turtle|ntriples|jsonld|rdfxml (the pages link these)
+    GET /graph/<path> HTML     describe_resource(store, iri)    -> resource.html (graph names work)
+    GET /ont/        HTML      describe_ontology(store, iri)    -> ontology.html, context: ontology
+    GET /ont/<name>  HTML      describe_term(store, iri)        -> term.html, context: term
+                     RDF       describe_graph(store, iri)
+    GET /void                  graph.void.build_void(store, endpoint_url=..., base_url=...)
+    GET /sparql (no query)     graph.void.build_service_description(store, endpoint_url=..., base_url=...)
+    HTML error pages                                            -> error.html
+                               context: status (int), title, message, hint (may be None)
 
-Every template needs the globals from ``template_helpers``: ``base_path``, ``base_iri``,
-``url(path)`` (prefix a site path with the base path), ``static(name)``; and the filters
-``link`` (IRI -> local page if under base_iri, else the IRI), ``curie`` (compact IRI).
-``NotFound`` from any describe function means 404; nothing else here raises for bad input.
+``describe_resource`` calls ``describe_encounter`` (any air activity) or ``describe_report`` itself
+and puts the result on ``resource.encounter`` / ``resource.report``. Templates use the globals
+``base_path``, ``base_iri``, ``url(path)``, ``static(name)``, ``graph_kind(iri)``,
+``graph_name(iri)``, ``prefixes`` and the filters ``link`` (IRI -> page on this site if under
+base_iri, else the IRI), ``curie`` and ``duration``. ``NotFound`` from any function here means 404
+(an unknown IRI, or text that is not an IRI at all); nothing else here is caused by the request.
 """
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 
 from graph.errors import NotFound
 from graph.namespaces import ASSERTED_UNION, INFERRED_GRAPH, ONT, ONTOLOGY_GRAPH, REFERENCE_GRAPH
@@ -300,6 +302,11 @@ class ActivitySummary:
     earliest: str | None
     latest: str | None
     states: list[Node]
+    commands: list[Node] = field(default_factory=list)  # NATO, NORAD… when they took part
+
+    @property
+    def sides(self) -> list[Node]:
+        return self.states + self.commands
 
     @property
     def date_display(self) -> str:
@@ -1085,7 +1092,7 @@ def list_activities(store, *, report: str | None = None, limit: int = ACTIVITY_L
                     + (" GROUP BY ?r" if report else ""), **bind)
     rows = _select(
         store,
-        f"""SELECT {r_var}?a ?earliest ?al ?t ?tl ?latest ?s ?sl WHERE {{
+        f"""SELECT {r_var}?a ?earliest ?al ?t ?tl ?latest ?s ?sl ?cmd ?cl WHERE {{
               {{ SELECT {r_var}?a (MIN(?d) AS ?earliest) WHERE {{
                    {where}
                    OPTIONAL {{ ?a aenc:time/aenc:earliestDate ?d }}
@@ -1094,6 +1101,7 @@ def list_activities(store, *, report: str | None = None, limit: int = ACTIVITY_L
               UNION {{ GRAPH ?g {{ ?a rdf:type ?t }} FILTER (?g != <INFERRED>) OPTIONAL {{ ?t rdfs:label ?tl }} }}
               UNION {{ ?a aenc:time/aenc:latestDate ?latest }}
               UNION {{ ?a aenc:hasParticipation/aenc:state ?s OPTIONAL {{ ?s rdfs:label ?sl }} }}
+              UNION {{ ?a aenc:hasParticipation/aenc:underCommandOf ?cmd OPTIONAL {{ ?cmd rdfs:label ?cl }} }}
             }}""",
         **bind,
     )
@@ -1101,7 +1109,7 @@ def list_activities(store, *, report: str | None = None, limit: int = ACTIVITY_L
     acts: dict[Node, dict[str, Any]] = {}
     for r in rows:
         a = r["a"]
-        d = acts.setdefault(a, {"earliest": None, "latest": [], "types": set(), "states": set()})
+        d = acts.setdefault(a, {"earliest": None, "latest": [], "types": set(), "states": set(), "commands": set()})
         if "earliest" in r:
             d["earliest"] = r["earliest"].value
         labels.add(a, r.get("al"))
@@ -1111,6 +1119,9 @@ def list_activities(store, *, report: str | None = None, limit: int = ACTIVITY_L
         if "s" in r:
             labels.add(r["s"], r.get("sl"))
             d["states"].add(r["s"])
+        if "cmd" in r:
+            labels.add(r["cmd"], r.get("cl"))
+            d["commands"].add(r["cmd"])
         if "latest" in r:
             d["latest"].append(r["latest"].value)
     out = [
@@ -1120,6 +1131,7 @@ def list_activities(store, *, report: str | None = None, limit: int = ACTIVITY_L
             d["earliest"],
             max(d["latest"]) if d["latest"] else None,
             _sorted_nodes(labels.node(s) for s in d["states"]),
+            _sorted_nodes(labels.node(c) for c in d["commands"]),
         )
         for a, d in acts.items()
     ]

@@ -13,9 +13,10 @@ graphs: the store is read-only). No HTTP here: the server passes the public URLs
 from __future__ import annotations
 
 import json
-from urllib.parse import quote
 from dataclasses import dataclass
+from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DC, DCTERMS, FOAF, RDF, RDFS, XSD
 
@@ -69,8 +70,6 @@ class Counts:
 
 
 def _rows(store, sparql: str, **bindings) -> list[dict]:
-    import pyoxigraph as ox
-
     result = store.query(sparql, bindings={k: ox.NamedNode(v) for k, v in bindings.items()} or None)
     return json.loads(result.serialize("application/sparql-results+json"))["results"]["bindings"]
 

@@ -326,3 +326,11 @@ def test_literal_display_hides_only_xsd_datatypes():
     n = describe.Node("literal", "POINT(1 2)", datatype="http://www.opengis.net/ont/geosparql#wktLiteral")
     assert n.datatype_curie == "geo:wktLiteral"
     assert describe.Node("literal", "2", datatype=str(Literal(2).datatype)).datatype_curie is None
+
+
+def test_activity_lists_name_commands_as_well_as_states(web_store):
+    activities, total = describe.list_activities(web_store)
+    assert total == 2
+    enc = next(a for a in activities if a.node.value == ENC)
+    assert [s.text for s in enc.states] == ["China", "Russia", "United States"]
+    assert [c.text for c in enc.commands] == ["NORAD"]
