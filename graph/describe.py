@@ -89,6 +89,8 @@ INCOMING_PER_PROPERTY = 50
 MAX_INCOMING_TRIPLES = 1000
 #: how many activities the home page and a report page list
 ACTIVITY_LIST_LIMIT = 100
+#: how many report graphs the home page lists by name (a large dataset has thousands)
+MAX_REPORT_GRAPHS_LISTED = 25
 
 
 # --------------------------------------------------------------------------- data shapes
@@ -394,9 +396,15 @@ class GraphCount:
 @dataclass
 class Summary:
     counts: dict[str, int]
-    graphs: list[GraphCount]
+    graphs: list[GraphCount]  # every graph, but at most MAX_REPORT_GRAPHS_LISTED report graphs
     activities: list[ActivitySummary]
     activities_total: int
+    report_graphs: int = 0
+    report_triples: int = 0
+
+    @property
+    def report_graphs_hidden(self) -> int:
+        return self.report_graphs - sum(1 for g in self.graphs if g.kind == "report")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -584,17 +592,6 @@ class _NodeTriples:
         return out
 
 
-def _property_labels(store, *, subject: str | None = None, incoming: str | None = None) -> _Labels:
-    labels = _Labels()
-    if subject is not None:
-        rows = _select(store, "SELECT DISTINCT ?s ?p ?pl WHERE { ?s ?p ?o . ?p rdfs:label ?pl }", s=subject)
-    else:
-        rows = _select(store, "SELECT DISTINCT ?o ?p ?pl WHERE { ?s ?p ?o . ?p rdfs:label ?pl }", o=incoming)
-    for r in rows:
-        labels.add(r["p"], r.get("pl"))
-    return labels
-
-
 def _ontology_labels(store) -> _Labels:
     """Labels of every term in the ontology graph (a few hundred), for property and class names."""
     labels = _Labels()
@@ -619,7 +616,7 @@ def _outgoing(store, iri: str) -> tuple[list[PropertyValues], _Labels]:
            }""",
         s=iri,
     )
-    plabels = _property_labels(store, subject=iri) if rows else _Labels()
+    plabels = _ontology_labels(store) if rows else _Labels()
     nt = _NodeTriples()
     subject = Node("iri", iri)
     for r in rows:
@@ -635,7 +632,7 @@ def _incoming(store, iri: str) -> list[PropertyValues]:
     )
     if not counts:
         return []
-    plabels = _property_labels(store, incoming=iri)
+    plabels = _ontology_labels(store)
     out = []
     for c in counts:
         prop = c["p"]
@@ -1328,9 +1325,8 @@ def graph_counts(store) -> list[GraphCount]:
     """Triples in every named graph of the store, with the graph's kind."""
     rows = _select(store, "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
     labels = _Labels()
-    for r in rows:
-        for lr in _select(store, "SELECT ?g ?l WHERE { ?g rdfs:label ?l }", g=r["g"].value):
-            labels.add(lr["g"], lr["l"])
+    for r in _select(store, "SELECT ?g ?l WHERE { ?g aenc:accountOf/rdfs:label ?l }"):
+        labels.add(r["g"], r["l"])
     out = [GraphCount(labels.node(r["g"]), _int(r["n"]), graph_kind(r["g"].value)) for r in rows]
     order = ["ontology", "reference", "report", "inferred", "other"]
     out.sort(key=lambda gc: (order.index(gc.kind) if gc.kind in order else 9, gc.graph.value))
@@ -1352,11 +1348,18 @@ def summarize(store, *, limit: int = ACTIVITY_LIST_LIMIT) -> Summary:
     """Counts for the home page, the named graphs with their sizes, and the latest activities."""
     counts = {}
     for name, cls in _COUNT_CLASSES.items():
-        rows = _select(store, "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s rdf:type/rdfs:subClassOf* ?c } GROUP BY ?c",
-                       c=ONT + cls)
+        # subclasses first (a handful), then their instances: fast on 100k encounters
+        rows = _select(store, """SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {
+                                   { SELECT ?c ?sub WHERE { ?sub rdfs:subClassOf* ?c } }
+                                   ?s rdf:type ?sub
+                                 } GROUP BY ?c""", c=ONT + cls)
         counts[name] = _int(rows[0]["n"]) if rows else 0
     activities, total = list_activities(store, limit=limit)
-    return Summary(counts, graph_counts(store), activities, total)
+    graphs = graph_counts(store)
+    reports = [g for g in graphs if g.kind == "report"]
+    shown = [g for g in graphs if g.kind != "report"]
+    shown[-1:-1] = reports[:MAX_REPORT_GRAPHS_LISTED]  # before the inferred graph
+    return Summary(counts, shown, activities, total, len(reports), sum(g.triples for g in reports))
 
 
 # --------------------------------------------------------------------------- machine formats

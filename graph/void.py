@@ -13,7 +13,6 @@ graphs: the store is read-only). No HTTP here: the server passes the public URLs
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -57,18 +56,6 @@ RESULT_FORMATS = [
 ]
 
 
-@dataclass
-class Counts:
-    """Numbers of one graph or of the whole dataset (distinct triples)."""
-
-    triples: int
-    subjects: int
-    objects: int
-    entities: int
-    classes: int
-    properties: int
-
-
 def _rows(store, sparql: str, **bindings) -> list[dict]:
     result = store.query(sparql, bindings={k: ox.NamedNode(v) for k, v in bindings.items()} or None)
     return json.loads(result.serialize("application/sparql-results+json"))["results"]["bindings"]
@@ -78,21 +65,11 @@ def _int(row: dict, var: str) -> int:
     return int(row[var]["value"]) if var in row else 0
 
 
-def count_dataset(store, graphs: list[str] | None = None) -> Counts:
-    """Distinct triples, subjects, objects, entities, classes and properties over ``graphs``
-    (every named graph when None). A triple held by two graphs counts once."""
-    # a set of graphs is given as the query's dataset (named graphs), not pasted into the text
-    where = "GRAPH ?g { ?s ?p ?o }"
-    q = f"""SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
-                   (COUNT(DISTINCT ?p) AS ?properties)
-                   (COUNT(DISTINCT IF(isIRI(?s) && STRSTARTS(STR(?s), "{DATA}"), ?s, ?none)) AS ?entities)
-            WHERE {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {where} }} }}"""
-    classes_q = "SELECT (COUNT(DISTINCT ?c) AS ?classes) WHERE { GRAPH ?g { ?s a ?c } }"
-    kw = {"named_graph_uris": graphs} if graphs is not None else {}
-    row = json.loads(store.query(q, **kw).serialize("application/sparql-results+json"))["results"]["bindings"][0]
-    crow = json.loads(store.query(classes_q, **kw).serialize("application/sparql-results+json"))["results"]["bindings"][0]
-    return Counts(_int(row, "triples"), _int(row, "subjects"), _int(row, "objects"), _int(row, "entities"),
-                  _int(crow, "classes"), _int(row, "properties"))
+def count_triples(store) -> int:
+    """Distinct triples over every named graph (a triple held by two graphs counts once):
+    the size of the default graph, which is their union."""
+    rows = _rows(store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }")
+    return _int(rows[0], "n")
 
 
 def graph_sizes(store) -> dict[str, int]:
@@ -134,54 +111,54 @@ def build_void(store, *, endpoint_url: str, base_url: str, dump_urls: list[str] 
     if example:
         g.add((ds, VOID.exampleResource, URIRef(example[0]["e"]["value"])))
 
-    total = count_dataset(store)
-    _add_counts(g, ds, total)
-
-    # vocabularies: namespaces of the classes and properties in use that we know by prefix
-    used = _rows(store, "SELECT DISTINCT ?t WHERE { { GRAPH ?g { ?s ?t ?o } } UNION { GRAPH ?g { ?s a ?t } } }")
-    known = sorted({ns for ns in PREFIXES.values() if ns != DATA
-                    for r in used if r["t"]["value"].startswith(ns)})
-    for ns in known:
-        g.add((ds, VOID.vocabulary, URIRef(ns)))
-
-    # class partitions: instances of each class (distinct subjects over all graphs)
-    for r in _rows(store, """SELECT ?c (COUNT(DISTINCT ?s) AS ?n)
-                              WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c"""):
-        part = _void_iri(base_url, "class-" + _slug(r["c"]["value"]))
-        g.add((ds, VOID.classPartition, part))
-        g.add((part, VOID["class"], URIRef(r["c"]["value"])))
-        g.add((part, VOID.entities, Literal(_int(r, "n"))))
-    # property partitions: distinct triples using each property
-    for r in _rows(store, """SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects)
-                              (COUNT(DISTINCT ?o) AS ?objects)
-                              WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
-                              GROUP BY ?p ORDER BY ?p"""):
+    # property partitions: distinct triples using each property (one pass over the data);
+    # their sum is the dataset's number of distinct triples
+    props = _rows(store, """SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects)
+                             (COUNT(DISTINCT ?o) AS ?objects)
+                             WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }
+                             GROUP BY ?p ORDER BY ?p""")
+    for r in props:
         part = _void_iri(base_url, "property-" + _slug(r["p"]["value"]))
         g.add((ds, VOID.propertyPartition, part))
         g.add((part, VOID.property, URIRef(r["p"]["value"])))
         g.add((part, VOID.triples, Literal(_int(r, "n"))))
         g.add((part, VOID.distinctSubjects, Literal(_int(r, "subjects"))))
         g.add((part, VOID.distinctObjects, Literal(_int(r, "objects"))))
+    total = sum(_int(r, "n") for r in props)
+    # class partitions: instances of each class (distinct subjects over all graphs)
+    classes = _rows(store, """SELECT ?c (COUNT(DISTINCT ?s) AS ?n)
+                               WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c ORDER BY ?c""")
+    for r in classes:
+        part = _void_iri(base_url, "class-" + _slug(r["c"]["value"]))
+        g.add((ds, VOID.classPartition, part))
+        g.add((part, VOID["class"], URIRef(r["c"]["value"])))
+        g.add((part, VOID.entities, Literal(_int(r, "n"))))
+    (row,) = _rows(store, f"""SELECT (COUNT(DISTINCT ?s) AS ?subjects) (COUNT(DISTINCT ?o) AS ?objects)
+                                (COUNT(DISTINCT IF(isIRI(?s) && STRSTARTS(STR(?s), "{DATA}"), ?s, ?none))
+                                 AS ?entities)
+                              WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}""")
+    g.add((ds, VOID.triples, Literal(total)))
+    g.add((ds, VOID.entities, Literal(_int(row, "entities"))))
+    g.add((ds, VOID.distinctSubjects, Literal(_int(row, "subjects"))))
+    g.add((ds, VOID.distinctObjects, Literal(_int(row, "objects"))))
+    g.add((ds, VOID.classes, Literal(len(classes))))
+    g.add((ds, VOID.properties, Literal(len(props))))
 
-    # one subset per named graph, and the virtual asserted-only union
+    # vocabularies: namespaces we know by prefix of the classes and properties in use
+    used = [r["p"]["value"] for r in props] + [r["c"]["value"] for r in classes]
+    for ns in sorted({ns for ns in PREFIXES.values() if ns != DATA for t in used if t.startswith(ns)}):
+        g.add((ds, VOID.vocabulary, URIRef(ns)))
+
+    # one subset per named graph, and the virtual asserted-only union: every distinct triple
+    # but those only the inferred graph holds
     sizes = graph_sizes(store)
     for name in sorted(sizes):
         _add_subset(g, ds, URIRef(name), graph_kind(name), sizes[name], store)
-    asserted = [n for n in sizes if n != str(INFERRED_GRAPH)]
-    acounts = count_dataset(store, asserted)
-    sub = _add_subset(g, ds, URIRef(str(ASSERTED_UNION)), "asserted-union", acounts.triples, store)
-    _add_counts(g, sub, acounts, triples=False)
+    (only_inferred,) = _rows(store, f"""SELECT (COUNT(*) AS ?n) WHERE {{
+        GRAPH <{INFERRED_GRAPH}> {{ ?s ?p ?o }}
+        FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER (?h != <{INFERRED_GRAPH}>) }} }}""")
+    _add_subset(g, ds, URIRef(str(ASSERTED_UNION)), "asserted-union", total - _int(only_inferred, "n"), store)
     return g
-
-
-def _add_counts(g: Graph, node, c: Counts, *, triples: bool = True) -> None:
-    if triples:
-        g.add((node, VOID.triples, Literal(c.triples)))
-    g.add((node, VOID.entities, Literal(c.entities)))
-    g.add((node, VOID.distinctSubjects, Literal(c.subjects)))
-    g.add((node, VOID.distinctObjects, Literal(c.objects)))
-    g.add((node, VOID.classes, Literal(c.classes)))
-    g.add((node, VOID.properties, Literal(c.properties)))
 
 
 def _add_subset(g: Graph, ds, name: URIRef, kind: str, triples: int, store) -> URIRef:
@@ -231,7 +208,7 @@ def build_service_description(store, *, endpoint_url: str, base_url: str) -> Gra
     default = URIRef(endpoint_url.split("#")[0] + "#default-graph")
     g.add((dataset, SD.defaultGraph, default))
     g.add((default, RDF.type, SD.Graph))
-    g.add((default, VOID.triples, Literal(count_dataset(store).triples)))
+    g.add((default, VOID.triples, Literal(count_triples(store))))
     g.add((default, RDFS.comment, Literal("The union of every named graph below.", lang="en")))
     for name, size in sorted(graph_sizes(store).items()):
         ng = BNode()
@@ -246,5 +223,5 @@ def build_service_description(store, *, endpoint_url: str, base_url: str) -> Gra
     return g
 
 
-__all__ = ["build_void", "build_service_description", "count_dataset", "graph_sizes", "Counts",
+__all__ = ["build_void", "build_service_description", "count_triples", "graph_sizes",
            "RESULT_FORMATS", "GRAPH_KINDS", "VOID", "SD", "FORMATS"]

@@ -142,7 +142,7 @@ g:inferred {
       aenc:involvesState id:state\\/russia , id:state\\/china , id:state\\/usa ;
       aenc:occurredWithin id:place\\/bering-sea , id:place\\/north-pacific , id:place\\/pacific-ocean .
   id:encounter\\/2024-07-30-bering-sea a aenc:Encounter , aenc:AirActivity .
-  id:place\\/bering-sea aenc:within id:place\\/pacific-ocean .
+  id:place\\/bering-sea aenc:within id:place\\/pacific-ocean , id:place\\/north-pacific .  # the second is asserted too
   id:aircraft\\/tu-95ms aenc:hasRole aenc:strategicBomberRole , aenc:bomberRole , aenc:combatRole .
   id:aircraft\\/tu-95 aenc:hasRole aenc:bomberRole , aenc:combatRole .
   id:claim\\/a1 a aenc:Claim .

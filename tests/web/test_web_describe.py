@@ -334,3 +334,13 @@ def test_activity_lists_name_commands_as_well_as_states(web_store):
     enc = next(a for a in activities if a.node.value == ENC)
     assert [s.text for s in enc.states] == ["China", "Russia", "United States"]
     assert [c.text for c in enc.commands] == ["NORAD"]
+
+
+def test_home_lists_report_graphs_up_to_a_limit(web_store, monkeypatch):
+    monkeypatch.setattr(describe, "MAX_REPORT_GRAPHS_LISTED", 1)
+    summary = describe.summarize(web_store)
+    assert summary.report_graphs == 2
+    assert [g.kind for g in summary.graphs] == ["ontology", "reference", "report", "inferred"]
+    assert summary.report_graphs_hidden == 1
+    report = next(g for g in summary.graphs if g.kind == "report")
+    assert report.graph.label == "Russian and Chinese bombers patrol near Alaska"  # the report it is an account of

@@ -192,3 +192,10 @@ def test_static_assets_fetch_nothing_from_other_sites():
     for template in TEMPLATES.glob("*.html"):
         html = template.read_text(encoding="utf-8")
         assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"(https?:)?//", html), template.name
+
+
+def test_home_page_cuts_a_long_list_of_report_graphs(env, web_store, monkeypatch):
+    monkeypatch.setattr(describe, "MAX_REPORT_GRAPHS_LISTED", 1)
+    page = render(env, "home.html", summary=describe.summarize(web_store), endpoint=BASE_PATH + "/sparql",
+                  void_url=BASE_PATH + "/void")
+    assert "and 1 more report graphs (2 in all" in text_of(page)
