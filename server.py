@@ -161,10 +161,11 @@ def parse_accept(header: str | None) -> list[MediaRange]:
                 try:
                     q = min(1.0, max(0.0, float(value)))
                 except ValueError:
-                    q = 0.0
+                    q = -1.0  # malformed: the whole entry is skipped
             elif name:
                 extra += 1
-        ranges.append(MediaRange(main, sub, q, extra))
+        if q >= 0:
+            ranges.append(MediaRange(main, sub, q, extra))
     return ranges
 
 
@@ -484,6 +485,15 @@ class _PrefixMiddleware:
                 self.prefix.encode() + b'/", "hint": null}}']
 
 
+def _prefixes() -> dict[str, str] | None:
+    """Prefixes that make Turtle and TriG readable (the web pages' table), if installed."""
+    try:
+        from graph.describe import PREFIXES
+    except ImportError:
+        return None
+    return PREFIXES
+
+
 def _install_templates(app: Flask, cfg: dict) -> None:
     try:
         from graph.describe import template_helpers
@@ -700,16 +710,18 @@ def _install_routes(app: Flask, state: _State) -> None:
                             hint="the graphs are: " + ", ".join(store.graph_names() + [ASSERTED]))
         name = DEFAULT_GRAPH if wants_default else names[0]
         media_type = _graph_format(request.args)
-        body = store.serialize_graph(name, media_type)
+        body = store.serialize_graph(name, media_type, prefixes=_prefixes())
         return _rdf_response(body, media_type)
 
     @app.route("/dump")
     def dump():
         media_type = _graph_format(request.args, dataset=True)
         if media_type in results.DATASET_FORMATS:
-            body = state.cached(("dump", media_type), lambda: store.serialize_dataset(media_type))
+            body = state.cached(("dump", media_type),
+                                lambda: store.serialize_dataset(media_type, prefixes=_prefixes()))
         else:
-            body = state.cached(("dump", media_type), lambda: store.serialize_graph(DEFAULT_GRAPH, media_type))
+            body = state.cached(("dump", media_type),
+                                lambda: store.serialize_graph(DEFAULT_GRAPH, media_type, prefixes=_prefixes()))
         ext = {"application/trig": "trig", "application/n-quads": "nq", "text/turtle": "ttl",
                "application/n-triples": "nt", "application/ld+json": "jsonld", "application/rdf+xml": "rdf"}
         return _rdf_response(body, media_type, headers={
@@ -785,7 +797,7 @@ def _install_routes(app: Flask, state: _State) -> None:
         iri = base_iri + "graph/" + path
         media_type = _graph_format(request.args, with_html=_page_available("resource.html"))
         if media_type != HTML and (iri in store.graph_names() or iri == ASSERTED):
-            return _rdf_response(store.serialize_graph(iri, media_type), media_type)
+            return _rdf_response(store.serialize_graph(iri, media_type, prefixes=_prefixes()), media_type)
         return _linked_data(iri, media_type)
 
     @app.route("/ont")
@@ -796,7 +808,8 @@ def _install_routes(app: Flask, state: _State) -> None:
         if media_type == HTML:
             from graph.describe import describe_ontology
             return _page("ontology.html", ontology=describe_ontology(store, base_iri + "ont/"))
-        return _rdf_response(store.serialize_graph(str(ONTOLOGY_GRAPH), media_type), media_type)
+        return _rdf_response(store.serialize_graph(str(ONTOLOGY_GRAPH), media_type, prefixes=_prefixes()),
+                             media_type)
 
     @app.route("/ont/<name>")
     def term(name: str):
@@ -831,7 +844,8 @@ def _page_available(template: str) -> bool:
 #: rdflib serializer names for the graph media types
 RDFLIB_FORMATS = {
     "text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml", "application/trig": "trig", "application/n-quads": "nquads",
+    "application/rdf+xml": "xml", "application/trig": "trig",
+    "application/n-quads": "nt",  # one graph: its N-Triples are N-Quads in the default graph
 }
 
 

@@ -41,6 +41,8 @@ INFERRED = str(INFERRED_GRAPH)
 #: the name ``serialize_graph`` takes for the service's default graph (the union of all graphs)
 DEFAULT_GRAPH = "default"
 NQUADS_FILE = "aenc.nq"
+#: where inferences that repeat an asserted triple are left out (only made when there are such)
+HIDDEN_INFERRED = "urn:aenc:store:inferred-not-asserted"
 
 _SYNTAX_AT = re.compile(r"error at (\d+):(\d+): ?(.*)", re.DOTALL)
 _CHAR_CLASSES = re.compile(r"(?:,\s*)?\[[^\[\]]*\]")
@@ -132,7 +134,6 @@ def _execute(job: dict, store: ox.Store, deadline: float | None = None) -> tuple
         answer = store.query(
             job["query"],
             base_iri=job["base_iri"],
-            use_default_graph_as_union=job["union"],
             default_graph=job["default_graph"],
             named_graphs=job["named_graphs"],
             substitutions=job["substitutions"],
@@ -186,17 +187,44 @@ def _syntax_error(message: str) -> QuerySyntaxError:
 # -- the store --------------------------------------------------------------------------------
 
 class Store:
-    """An in-memory, read-only quad store with safe SPARQL querying."""
+    """An in-memory, read-only quad store with safe SPARQL querying.
+
+    The default graph of a query must be an RDF *graph* (a set): a triple that two reports both
+    assert is one triple, not two rows. pyoxigraph's union of graphs repeats such triples, so at
+    load the store copies the distinct asserted triples into the engine's own default graph
+    (about half the index cost of the named quads) and queries the union as that graph plus the
+    inferred graph (inferences are new triples; should some repeat an asserted one, the rest are
+    kept in a hidden graph ``HIDDEN_INFERRED`` so nothing counts twice). A default graph built
+    from several named graphs by FROM or default-graph-uri is pyoxigraph's, which may repeat a
+    triple that two of them hold.
+    """
 
     def __init__(self, oxstore: ox.Store, *, workers: int = 0, source: str = "memory"):
         self._ox = oxstore
         self.source = source
-        self._graphs = sorted(g.value for g in oxstore.named_graphs() if isinstance(g, ox.NamedNode))
-        self._sizes = {g: sum(1 for _ in oxstore.quads_for_pattern(None, None, None, ox.NamedNode(g)))
-                       for g in self._graphs}
-        self._default_size = sum(1 for _ in oxstore.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        self._sizes = _count_graphs(oxstore)
+        self._graphs = sorted(self._sizes)
+        self._quads = sum(self._sizes.values()) + _count_default(oxstore)
+        self._union = self._materialize_union()
         # a forked worker runs jobs on its inherited copy of this very store
         self._pool = WorkerPool(workers, lambda job: _execute(job, oxstore)) if workers > 0 else None
+
+    def _materialize_union(self) -> list:
+        """Copy the asserted graphs' distinct triples into the engine's default graph; return the
+        graphs whose union is the service's default graph."""
+        inferred = f"<{INFERRED}>"
+        self._ox.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER (?g != {inferred}) }}")
+        union: list = [ox.DefaultGraph()]
+        if INFERRED in self._sizes:
+            if bool(self._ox.query(f"ASK {{ GRAPH {inferred} {{ ?s ?p ?o }} ?s ?p ?o }}")):
+                self._ox.update(f"INSERT {{ GRAPH <{HIDDEN_INFERRED}> {{ ?s ?p ?o }} }} WHERE "
+                                f"{{ GRAPH {inferred} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}")
+                union.append(ox.NamedNode(HIDDEN_INFERRED))
+            else:
+                union.append(ox.NamedNode(INFERRED))
+        self._named = [ox.NamedNode(g) for g in self._graphs]
+        self._hidden = HIDDEN_INFERRED in {g.value for g in union if isinstance(g, ox.NamedNode)}
+        return union
 
     # construction ------------------------------------------------------------------------------
 
@@ -220,6 +248,7 @@ class Store:
         """A store from (graph IRI, file) pairs: N-Triples/Turtle into that named graph, or
         N-Quads/TriG as they are when the graph IRI is None."""
         oxstore = ox.Store()
+        files = list(files)
         for graph, path in files:
             path = Path(path)
             fmt = _format_of(path)
@@ -244,7 +273,8 @@ class Store:
         return dict(self._sizes)
 
     def __len__(self) -> int:
-        return len(self._ox)
+        """Quads loaded (the copy that makes the union a set is not counted)."""
+        return self._quads
 
     def workers_idle(self) -> int | None:
         """Idle query workers, or None when queries run in this process."""
@@ -275,7 +305,7 @@ class Store:
             raise ParameterError(f"timeout must be a positive number of seconds, not {timeout!r}")
         info = inspect_query(sparql)
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
-        job = {"query": sparql, "base_iri": base_iri, "union": False, "default_graph": None, "named_graphs": None,
+        job = {"query": sparql, "base_iri": base_iri, "default_graph": None, "named_graphs": None,
                "substitutions": _substitutions(bindings), "max_rows": max_rows}
         warnings = []
         if default_graph_uris or named_graph_uris:
@@ -284,7 +314,9 @@ class Store:
             dataset = (info.from_graphs, info.from_named_graphs)
         else:
             dataset = None
-            job["union"] = not info.has_dataset
+            if not info.has_dataset:
+                job["default_graph"] = self._union
+                job["named_graphs"] = self._named if self._hidden else None
             warnings += self._unknown(info.from_graphs + info.from_named_graphs)
         if dataset is not None:
             job["default_graph"], job["named_graphs"] = self._resolve_dataset(*dataset)
@@ -321,11 +353,10 @@ class Store:
                 f"{ASSERTED} is a virtual graph that can only be a default graph",
                 hint="pass it as default-graph-uri (or FROM), not named-graph-uri (or FROM NAMED)",
             )
-        expanded: list[str] = []
-        for name in default:
-            expanded += [g for g in self._graphs if g != INFERRED] if name == ASSERTED else [name]
-        return ([ox.NamedNode(g) for g in dict.fromkeys(expanded)],
-                [ox.NamedNode(g) for g in dict.fromkeys(named)])
+        graphs: list = []
+        for name in dict.fromkeys(default):
+            graphs.append(ox.DefaultGraph() if name == ASSERTED else ox.NamedNode(name))
+        return graphs, [ox.NamedNode(g) for g in dict.fromkeys(named)]
 
     def _unknown(self, names: list[str]) -> list[str]:
         known = set(self._graphs) | {ASSERTED}
@@ -334,34 +365,43 @@ class Store:
 
     # whole graphs ------------------------------------------------------------------------------
 
-    def serialize_graph(self, name: str, media_type: str) -> bytes:
+    def serialize_graph(self, name: str, media_type: str, *, prefixes: dict[str, str] | None = None) -> bytes:
         """One graph in a graph format: a named graph, ``DEFAULT_GRAPH`` (the union of all
-        graphs) or the virtual asserted graph. NotFound for a graph not held here."""
+        graphs) or the virtual asserted graph. NotFound for a graph not held here. ``prefixes``
+        abbreviate IRIs in Turtle and TriG."""
         results.check_format("graph", media_type)
         if name == DEFAULT_GRAPH:
-            names = self._graphs
+            graphs = self._union
         elif name == ASSERTED:
-            names = [g for g in self._graphs if g != INFERRED]
+            graphs = [ox.DefaultGraph()]
         elif name in self._sizes:
-            names = [name]
+            graphs = [ox.NamedNode(name)]
         else:
             raise NotFound(f"there is no graph {name} in this dataset",
-                           hint="the graphs are: " + ", ".join(self._graphs))
-        triples = dict.fromkeys(
-            ox.Triple(q.subject, q.predicate, q.object)
-            for g in names for q in self._ox.quads_for_pattern(None, None, None, ox.NamedNode(g))
-        )
-        if name == DEFAULT_GRAPH and self._default_size:
-            triples.update(dict.fromkeys(
-                ox.Triple(q.subject, q.predicate, q.object)
-                for q in self._ox.quads_for_pattern(None, None, None, ox.DefaultGraph())
-            ))
-        return results.write_triples(list(triples), media_type)
+                           hint="the graphs are: " + ", ".join(self._graphs + [ASSERTED]))
+        fmt = results.GRAPH_FORMATS[media_type]
+        if len(graphs) == 1 and fmt not in results.DATASET_FORMATS.values():
+            return self._ox.dump(format=fmt, from_graph=graphs[0], prefixes=prefixes or None)
+        triples = [q.triple for g in graphs for q in self._ox.quads_for_pattern(None, None, None, g)]
+        return results.write_triples(triples, media_type, prefixes)
 
-    def serialize_dataset(self, media_type: str) -> bytes:
-        """Every graph, names kept, in a dataset format (TriG or N-Quads)."""
+    def serialize_dataset(self, media_type: str, *, prefixes: dict[str, str] | None = None) -> bytes:
+        """Every named graph, names kept, in a dataset format (TriG or N-Quads)."""
         results.check_format("dataset", media_type)
-        return self._ox.dump(format=results.DATASET_FORMATS[media_type])
+        fmt = results.DATASET_FORMATS[media_type]
+        quads = (q for g in self._named for q in self._ox.quads_for_pattern(None, None, None, g))
+        if prefixes and fmt == ox.RdfFormat.TRIG:
+            return ox.serialize(quads, format=fmt, prefixes=prefixes)
+        return ox.serialize(quads, format=fmt)
+
+
+def _count_graphs(oxstore: ox.Store) -> dict[str, int]:
+    rows = oxstore.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {row[0].value: int(row[1].value) for row in rows if isinstance(row[0], ox.NamedNode)}
+
+
+def _count_default(oxstore: ox.Store) -> int:
+    return int(next(iter(oxstore.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))[0].value)
 
 
 def _substitutions(bindings: dict[str, Any] | None) -> dict | None:
