@@ -114,9 +114,9 @@ def _table(result) -> str:
     rows = result.rows()
     cells = [[row.get(v, "") for v in variables] for row in rows]
     widths = [max([len(v)] + [len(r[i]) for r in cells]) for i, v in enumerate(variables)]
-    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths)),
+    lines = ["  ".join(v.ljust(w) for v, w in zip(variables, widths, strict=True)),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in cells]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in cells]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''}"
                  f"{', truncated' if result.truncated else ''})")
     return "\n".join(lines)
@@ -234,7 +234,8 @@ def make_parser() -> argparse.ArgumentParser:
     build_dir_option(p)
     p.set_defaults(func=cmd_query)
 
-    p = sub.add_parser("export", parents=[common], help="write the built graph as Turtle, TriG, N-Triples, N-Quads or JSON-LD")
+    p = sub.add_parser("export", parents=[common],
+                       help="write the built graph as Turtle, TriG, N-Triples, N-Quads or JSON-LD")
     p.add_argument("--format", "-f", default="trig",
                    help="turtle | trig | ntriples | nquads | jsonld (default: trig)")
     p.add_argument("--asserted-only", action="store_true", help="leave out the inferred graph")

@@ -20,7 +20,7 @@ from rdflib.term import _is_valid_uri
 
 from .errors import DataLoadError
 from .namespaces import (
-    BASE, DATA, GEO, GRAPHS, ONT, ONTOLOGY_FILE, ONTOLOGY_GRAPH, PROV, QUDT, REFERENCE_GRAPH,
+    BASE, GEO, GRAPHS, ONT, ONTOLOGY_FILE, ONTOLOGY_GRAPH, PROV, QUDT, REFERENCE_GRAPH,
     SCHEMA, SEM, SHAPES, TIME, UNIT, report_graph,
 )
 
@@ -59,7 +59,8 @@ _SYNTAX_HINTS = [
     ("EOF found", "the file ends inside a statement: end the last statement with ' .'"),
     ("not bound", "declare the prefix at the top of the file, e.g. @prefix aenc: <https://w3id.org/aenc/ont/> ."),
     ("unterminated string", "close the string literal with the same quotes that open it"),
-    ("newline found in string", "close the string on the same line, or use \"\"\"triple quotes\"\"\" for text over several lines"),
+    ("newline found in string",
+     "close the string on the same line, or use \"\"\"triple quotes\"\"\" for text over several lines"),
     ("']' expected", "close the blank node [ … ] with ']'"),
     ("')' expected", "close the list ( … ) with ')'"),
     ("objectList expected", "give an object after the predicate: an IRI, a prefixed name, a literal or [ … ]"),
@@ -228,8 +229,9 @@ def _check_terms(graph: Graph, path: Path, text: str) -> None:
         for term in triple:
             if isinstance(term, URIRef) and not _is_valid_uri(str(term)):
                 line = find_line(text, str(term))
-                raise DataLoadError(f"malformed IRI <{term}>", path=str(path), line=line,
-                                    hint="IRIs may not contain spaces, quotes, braces or backslashes; percent-encode them")
+                raise DataLoadError(
+                    f"malformed IRI <{term}>", path=str(path), line=line,
+                    hint="IRIs may not contain spaces, quotes, braces or backslashes; percent-encode them")
             if isinstance(term, Literal) and term.ill_typed:
                 line = find_line(text, f'"{term}"^^', f'"{term}"', str(term))
                 raise DataLoadError(
@@ -241,8 +243,9 @@ def report_key(path: Path) -> str:
     """The stable key of a report file (its stem); it becomes part of the graph IRI."""
     key = path.stem
     if not REPORT_KEY.match(key):
-        raise DataLoadError(f"report file name {path.name!r} is not a usable key", path=str(path),
-                            hint="name report files with lower-case letters, digits and dashes, e.g. tass-2021-04-23.ttl")
+        raise DataLoadError(
+            f"report file name {path.name!r} is not a usable key", path=str(path),
+            hint="name report files with lower-case letters, digits and dashes, e.g. 2021-04-23-tass-mig-31.ttl")
     return key
 
 
@@ -266,8 +269,9 @@ def load(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FILE) -> Load
     add(REFERENCE_GRAPH, data_dir / REFERENCE_FILE_NAME)
     reports = report_files(data_dir)
     if not reports:
-        raise DataLoadError("no report files found", path=str(data_dir / REPORTS_DIR_NAME),
-                            hint="each source report is one Turtle file in this folder, e.g. reports/tass-2021-04-23.ttl")
+        raise DataLoadError(
+            "no report files found", path=str(data_dir / REPORTS_DIR_NAME),
+            hint="each source report is one Turtle file in this folder, e.g. reports/2021-04-23-tass-mig-31.ttl")
     for path in reports:
         add(report_graph(report_key(path)), path)
     return loaded
@@ -280,5 +284,5 @@ def load_shapes(path: Path = SHAPES_FILE) -> Graph:
 
 __all__ = [
     "DATA_DIR", "SHAPES_FILE", "PREFIXES", "LoadedData", "load", "load_shapes", "parse_turtle",
-    "report_files", "report_key", "short", "find_line", "bind_prefixes", "DATA",
+    "report_files", "report_key", "short", "find_line", "bind_prefixes",
 ]

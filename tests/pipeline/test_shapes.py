@@ -57,7 +57,8 @@ CASES = [
          f"aenc:time {TIME} }}", "Every air activity needs a source", "sortie-no-source"),
     case("AirActivityShape", 'INSERT DATA { <sortie/x> a aenc:Sortie ; rdfs:label "x"@en ; '
          "aenc:reportedIn <report/mini-one> }", "Every air activity needs aenc:time", "sortie-no-time"),
-    case("AirActivityShape", f'DELETE WHERE {{ {ENC} aenc:duration ?d }} ; INSERT DATA {{ {ENC} aenc:duration "5 hours" }}',
+    case("AirActivityShape",
+         f'DELETE WHERE {{ {ENC} aenc:duration ?d }} ; INSERT DATA {{ {ENC} aenc:duration "5 hours" }}',
          "aenc:duration is one xsd:duration", "duration-not-a-duration"),
     # ReportedTimeShape
     case("ReportedTimeShape", f'DELETE WHERE {{ {TIME} aenc:earliestDate ?d }} ; '
@@ -101,7 +102,8 @@ CASES = [
     case("ClaimShape", "DELETE WHERE { <claim/mini-one-date> aenc:statedIn ?r }", "A claim needs a report",
          "claim-no-report"),
     case("ClaimShape", "DELETE WHERE { <claim/mini-one-date> aenc:about ?a } ; "
-         "INSERT DATA { <claim/mini-one-date> aenc:about <state/russia> }", "aenc:about must point to an aenc:AirActivity",
+         "INSERT DATA { <claim/mini-one-date> aenc:about <state/russia> }",
+         "aenc:about must point to an aenc:AirActivity",
          "claim-about-not-an-activity"),
     case("ClaimShape", 'INSERT DATA { <claim/mini-one-date> aenc:quotedLabel "' + "a whole sentence " * 10 + '" }',
          "is a short quoted phrase", "quoted-label-too-long"),
