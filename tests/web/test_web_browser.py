@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ENC, ROOT, fixture_nquads
+from webdata import ENC, ROOT, fixture_nquads
 
 pytestmark = pytest.mark.live
 

@@ -6,7 +6,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
-from conftest import ENC, FOLLOW_UP, GRAPH_A, GRAPH_B, REPORT_A, REPORT_B
+from webdata import ENC, FOLLOW_UP, GRAPH_A, GRAPH_B, REPORT_A, REPORT_B
 from graph import describe
 from graph.errors import NotFound
 from graph.namespaces import INFERRED_GRAPH, ONT, ONTOLOGY_GRAPH

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from conftest import ENC, GRAPH_A, REPORT_A, ROOT, fixture_nquads
+from webdata import ENC, GRAPH_A, REPORT_A, ROOT, fixture_nquads
 from graph import describe
 from graph.namespaces import ONT
 

@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DC, DCTERMS, RDF
 
-from conftest import GRAPH_A, GRAPH_B, REPORT_A, REPORT_B
+from webdata import GRAPH_A, GRAPH_B, REPORT_A, REPORT_B
 from graph.namespaces import ASSERTED_UNION, DATA, INFERRED_GRAPH, ONT, ONTOLOGY_GRAPH, REFERENCE_GRAPH
 from graph.void import FORMATS, SD, VOID, build_service_description, build_void
 
