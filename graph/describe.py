@@ -1369,7 +1369,8 @@ def describe_graph(store, iri: str, *, max_incoming: int = MAX_INCOMING_TRIPLES)
     ``max_incoming`` in), blank nodes and lists it points to, and the participations, claims,
     behaviours, times and quantities of an activity, one hop out. NotFound when there is nothing."""
     g = Graph()
-    for prefix in ("aenc", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "geo", "qudt", "unit"):
+    for prefix in ("aenc", "rdf", "rdfs", "owl", "xsd", "skos", "dcterms", "prov", "geo", "qudt", "unit", "sem",
+                   "time", "schema"):
         g.bind(prefix, PREFIXES[prefix])
     out = store.query(
         """PREFIX aenc: <%s>
