@@ -59,6 +59,19 @@ class ValidationFailed(AencError):
         self.violations = violations
 
 
+class OntologyCheckFailed(ValidationFailed):
+    """The ontology breaks one of its own rules (a term without label or definition, a header gap)."""
+
+    kind = "ontology-qc"
+
+    def __init__(self, problems: list[str]):
+        text = "\n".join(f"  {p}" for p in problems)
+        super().__init__(text, len(problems))
+        self.message = f"the ontology fails {len(problems)} quality check(s):\n{text}"
+        self.hint = "fix each term named above in ontology/aenc.ttl"
+        self.args = (self.message,)
+
+
 class InconsistentGraphError(AencError):
     """OWL 2 RL reasoning found a contradiction (e.g. an individual in two disjoint classes)."""
 

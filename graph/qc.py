@@ -15,22 +15,11 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from .errors import DataLoadError, UnknownTermError, ValidationFailed
+from .errors import DataLoadError, OntologyCheckFailed, UnknownTermError
 from .load import PREFIXES, LoadedData, find_line, short
 from .namespaces import ONT, ONTOLOGY_GRAPH
 
-
-class OntologyCheckFailed(ValidationFailed):
-    """The ontology breaks one of its own rules (a term without label or definition, a header gap)."""
-
-    kind = "ontology-qc"
-
-    def __init__(self, problems: list[str]):
-        text = "\n".join(f"  {p}" for p in problems)
-        super().__init__(text, len(problems))
-        self.message = f"the ontology fails {len(problems)} quality check(s):\n{text}"
-        self.hint = "fix each term named above in ontology/aenc.ttl"
-        self.args = (self.message,)
+__all__ = ["OntologyCheckFailed", "check_ontology", "check_data_terms", "run_qc"]
 
 
 @dataclass(frozen=True)
