@@ -1,0 +1,110 @@
+"""The fast reasoner gives exactly owlrl's filtered inferences and contradictions."""
+from __future__ import annotations
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import graph_diff, to_isomorphic
+
+from graph.errors import InconsistentGraphError
+from graph.fastreason import UnsupportedConstruct, reason_fast, reason_terms
+from graph.namespaces import ID, ONT
+from graph.reason import reason
+
+PREFIXES = """
+@prefix aenc: <https://w3id.org/aenc/ont/> .
+@prefix owl: <http://www.w3.org/2002/07/owl#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix place: <https://w3id.org/aenc/id/place/> .
+@prefix t: <https://w3id.org/aenc/id/test/> .
+"""
+
+
+def turtle(text: str) -> Graph:
+    return Graph().parse(data=PREFIXES + text, format="turtle")
+
+
+def assert_same(fast: Graph, slow: Graph) -> None:
+    if set(fast) == set(slow):
+        return
+    _both, only_fast, only_owlrl = graph_diff(to_isomorphic(fast), to_isomorphic(slow))
+    lines = ["fast reasoner and owlrl differ"]
+    lines += [f"  only fast:  {t}" for t in sorted(only_fast)[:20]]
+    lines += [f"  only owlrl: {t}" for t in sorted(only_owlrl)[:20]]
+    pytest.fail("\n".join(lines))
+
+
+def test_same_inferences_as_owlrl_on_the_curated_graph(ontology, curated):
+    fast = reason_fast(ontology, curated)
+    assert len(fast) > 500
+    assert_same(fast, reason(ontology, curated))
+
+
+def test_same_inferences_as_owlrl_on_1000_generated_encounters(ontology, synthetic_1k_graph):
+    fast = reason_fast(ontology, synthetic_1k_graph)
+    assert len(fast) > 10_000
+    assert_same(fast, reason(ontology, synthetic_1k_graph))
+
+
+AXIOMS = """
+aenc:testSym a owl:ObjectProperty , owl:SymmetricProperty .
+aenc:testEqA owl:equivalentProperty aenc:testEqB .
+aenc:testEqB rdfs:domain aenc:TestThing .
+aenc:TestThing owl:equivalentClass aenc:TestSame ; rdfs:subClassOf aenc:TestTop .
+aenc:testChain owl:propertyChainAxiom ( aenc:testA aenc:testB aenc:testC ) .
+aenc:testA owl:inverseOf aenc:testInvA ; rdfs:range aenc:TestTop .
+aenc:testSub rdfs:subPropertyOf aenc:testEqA .
+aenc:testT a owl:TransitiveProperty ; rdfs:subPropertyOf aenc:testSym .
+"""
+DATA = """
+t:a aenc:testSym t:b ; aenc:testSub t:c ; aenc:testA t:x .
+t:x aenc:testB t:y . t:y aenc:testC t:z , "lit" .
+t:p aenc:testT t:q . t:q aenc:testT t:r . t:r aenc:testT t:s .
+"""
+
+
+def test_same_as_owlrl_on_constructs_the_ontology_does_not_use_yet(ontology):
+    axioms = turtle(AXIOMS)
+    data = turtle(DATA)
+    fast = reason_fast(axioms, data)
+    assert (ID["test/a"], URIRef(ONT + "testChain"), ID["test/z"]) in fast
+    assert_same(fast, reason(axioms, data))
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param("place:baltic-sea a aenc:AirActivity .", id="all-disjoint-classes"),
+    pytest.param("t:zone a aenc:TerritorialAirspace , aenc:InternationalAirspace ; rdfs:label 'x'@en .",
+                 id="disjoint-with"),
+    pytest.param("t:cmd a aenc:State ; aenc:memberState t:somewhere .", id="state-as-command-by-domain"),
+    pytest.param("t:claim aenc:quotedLabel 'abc'^^xsd:integer .", id="ill-typed-literal"),
+    pytest.param("t:c aenc:quotedLabel 'true'^^xsd:boolean . t:d aenc:position 'x'^^xsd:string .",
+                 id="literal-outside-its-datatype-range"),
+    pytest.param("t:n a owl:Nothing .", id="owl-nothing"),
+])
+def test_same_contradictions_as_owlrl(ontology, curated, data):
+    graph = curated + turtle(data)
+    with pytest.raises(InconsistentGraphError) as slow:
+        reason(ontology, graph)
+    with pytest.raises(InconsistentGraphError) as fast:
+        reason_fast(ontology, graph)
+    assert fast.value.explanations == slow.value.explanations
+    assert str(fast.value) == str(slow.value)
+
+
+@pytest.mark.parametrize("data, construct", [
+    ("t:a owl:sameAs t:b .", "sameAs"),
+    ("aenc:testF a owl:FunctionalProperty .", "FunctionalProperty"),
+    ("t:r owl:onProperty aenc:state ; owl:someValuesFrom aenc:State .", "someValuesFrom"),
+])
+def test_refuses_constructs_it_does_not_implement(ontology, data, construct):
+    with pytest.raises(UnsupportedConstruct, match=construct):
+        reason_fast(ontology, turtle(data))
+
+
+def test_works_on_n_triples_text_without_rdflib_terms():
+    ont = [("<https://w3id.org/aenc/ont/p>", "<http://www.w3.org/2000/01/rdf-schema#domain>",
+            "<https://w3id.org/aenc/ont/C>")]
+    data = [("<https://w3id.org/aenc/id/x>", "<https://w3id.org/aenc/ont/p>", '"v"@en')]
+    assert reason_terms(ont, data) == [
+        ("<https://w3id.org/aenc/id/x>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
+         "<https://w3id.org/aenc/ont/C>")]
