@@ -36,8 +36,9 @@ from werkzeug.exceptions import HTTPException
 
 from graph import results
 from graph.errors import (
-    AencError, DataLoadError, InconsistentGraphError, NotFound, ParameterError, QueryError,
-    QueryRefused, QuerySyntaxError, QueryTimeout, StoreError, UnknownTermError, ValidationFailed,
+    AencError, DataLoadError, InconsistentGraphError, NotFound, OntologyCheckFailed, ParameterError, QueryError,
+    QueryMemoryLimit, QueryRefused, QuerySyntaxError, QueryTimeout, StoreError, UnknownTermError,
+    ValidationFailed,
 )
 from graph.settings import SETTINGS, resolve
 from graph.store import ASSERTED, DEFAULT_GRAPH, Store
@@ -54,11 +55,13 @@ STATUS: dict[type, int] = {
     UnknownTermError: 500,
     ValidationFailed: 500,
     InconsistentGraphError: 500,
+    OntologyCheckFailed: 500,
     QueryError: 400,
     QuerySyntaxError: 400,
     ParameterError: 400,
     QueryRefused: 403,
     QueryTimeout: 503,
+    QueryMemoryLimit: 503,
     NotFound: 404,
     StoreError: 503,
 }
@@ -423,7 +426,7 @@ def create_app(settings: dict | None = None, store: Store | None = None) -> Flas
     ``store`` is used as given (else ``Store.open(build_dir, workers=...)``)."""
     cfg = resolve(settings)
     if store is None:
-        store = Store.open(cfg["build_dir"], workers=cfg["workers"])
+        store = Store.open(cfg["build_dir"], workers=cfg["workers"], worker_memory_mb=cfg["worker_memory_mb"])
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = cfg["max_body_bytes"]
@@ -892,8 +895,8 @@ def main(argv: list[str] | None = None) -> int:
     cfg = resolve(overrides)
     try:
         files = _files(args)
-        store = (Store.from_files(files, workers=cfg["workers"]) if files
-                 else Store.open(cfg["build_dir"], workers=cfg["workers"]))
+        limits = {"workers": cfg["workers"], "worker_memory_mb": cfg["worker_memory_mb"]}
+        store = Store.from_files(files, **limits) if files else Store.open(cfg["build_dir"], **limits)
     except AencError as error:
         print(f"aenc serve: {error}", file=sys.stderr)
         return 2

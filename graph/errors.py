@@ -116,6 +116,12 @@ class QueryTimeout(QueryError):
     kind = "query-timeout"
 
 
+class QueryMemoryLimit(QueryError):
+    """The query needed more memory than a query worker may use, and was stopped."""
+
+    kind = "query-memory"
+
+
 class ParameterError(QueryError):
     """A named query parameter, or a request parameter, is missing or has a bad value."""
 

@@ -32,6 +32,7 @@ SETTINGS: list[Setting] = [
     Setting("rate_limit", 120, "Requests a client may make per minute (429 with Retry-After above it); 0 turns it off."),
     Setting("base_path", "", "Path prefix the site is served under behind a proxy (e.g. /aenc); empty for the root."),
     Setting("workers", 2, "Query worker processes; each can be stopped when its query runs out of time."),
+    Setting("worker_memory_mb", 2048, "Memory a query worker may allocate beyond the shared store, in MB; a query needing more is stopped (503). 0 for no limit."),
 ]
 
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -29,10 +29,12 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from graph import results
-from graph.errors import DataLoadError, NotFound, ParameterError, QuerySyntaxError, QueryTimeout
+from graph.errors import (
+    DataLoadError, NotFound, ParameterError, QueryMemoryLimit, QuerySyntaxError, QueryTimeout,
+)
 from graph.namespaces import ASSERTED_UNION, INFERRED_GRAPH
 from graph.sparql_guard import inspect_query
-from graph.workers import WorkerPool
+from graph.workers import WorkerDied, WorkerPool
 
 log = logging.getLogger("aenc.store")
 
@@ -165,6 +167,8 @@ def _execute(job: dict, store: ox.Store, deadline: float | None = None) -> tuple
         return ("ok", "graph", triples, truncated)
     except SyntaxError as exc:
         return ("error", "syntax", str(exc), None)
+    except MemoryError:
+        return ("error", "memory", "", None)
     except RuntimeError as exc:
         if job["substitutions"] and "projection" in str(exc):  # a binding the query cannot take
             return ("error", "parameter", str(exc), None)
@@ -199,7 +203,8 @@ class Store:
     triple that two of them hold.
     """
 
-    def __init__(self, oxstore: ox.Store, *, workers: int = 0, source: str = "memory"):
+    def __init__(self, oxstore: ox.Store, *, workers: int = 0, source: str = "memory",
+                 worker_memory_mb: int | None = None):
         self._ox = oxstore
         self.source = source
         self._sizes = _count_graphs(oxstore)
@@ -207,7 +212,9 @@ class Store:
         self._quads = sum(self._sizes.values()) + _count_default(oxstore)
         self._union = self._materialize_union()
         # a forked worker runs jobs on its inherited copy of this very store
-        self._pool = WorkerPool(workers, lambda job: _execute(job, oxstore)) if workers > 0 else None
+        self.worker_memory_mb = worker_memory_mb
+        self._pool = (WorkerPool(workers, lambda job: _execute(job, oxstore), memory_mb=worker_memory_mb)
+                      if workers > 0 else None)
 
     def _materialize_union(self) -> list:
         """Copy the asserted graphs' distinct triples into the engine's default graph; return the
@@ -229,22 +236,28 @@ class Store:
     # construction ------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, build_dir: str | Path = "build", *, workers: int = 0) -> "Store":
-        """Load ``<build_dir>/aenc.nq`` (written by ``aenc build``)."""
+    def open(cls, build_dir: str | Path = "build", *, workers: int = 0,
+             worker_memory_mb: int | None = None) -> "Store":
+        """Load ``<build_dir>/aenc.nq`` (written by ``aenc build``). ``workers`` killable query
+        processes (0: queries run in this process), each allowed ``worker_memory_mb`` beyond
+        the shared store."""
         path = Path(build_dir) / NQUADS_FILE
         if not path.is_file():
             raise DataLoadError("no built dataset here", path=str(path),
                                 hint="run `aenc build` first, or set build_dir to the folder it wrote")
-        return cls(_load(path.read_bytes(), ox.RdfFormat.N_QUADS, str(path)), workers=workers, source=str(path))
+        return cls(_load(path.read_bytes(), ox.RdfFormat.N_QUADS, str(path)), workers=workers, source=str(path),
+                   worker_memory_mb=worker_memory_mb)
 
     @classmethod
-    def from_nquads(cls, data: bytes | str, *, workers: int = 0) -> "Store":
+    def from_nquads(cls, data: bytes | str, *, workers: int = 0, worker_memory_mb: int | None = None) -> "Store":
         """A store holding the given N-Quads text."""
         raw = data.encode() if isinstance(data, str) else data
-        return cls(_load(raw, ox.RdfFormat.N_QUADS, "<N-Quads data>"), workers=workers)
+        return cls(_load(raw, ox.RdfFormat.N_QUADS, "<N-Quads data>"), workers=workers,
+                   worker_memory_mb=worker_memory_mb)
 
     @classmethod
-    def from_files(cls, files: Iterable[tuple[str | None, str | Path]], *, workers: int = 0) -> "Store":
+    def from_files(cls, files: Iterable[tuple[str | None, str | Path]], *, workers: int = 0,
+                   worker_memory_mb: int | None = None) -> "Store":
         """A store from (graph IRI, file) pairs: N-Triples/Turtle into that named graph, or
         N-Quads/TriG as they are when the graph IRI is None."""
         oxstore = ox.Store()
@@ -260,7 +273,8 @@ class Store:
             except OSError as exc:
                 raise DataLoadError(f"cannot read the file: {exc.strerror}", path=str(path)) from exc
             _load(data, fmt, str(path), oxstore, ox.NamedNode(graph) if graph else None)
-        return cls(oxstore, workers=workers, source=", ".join(str(p) for _, p in files))
+        return cls(oxstore, workers=workers, source=", ".join(str(p) for _, p in files),
+                   worker_memory_mb=worker_memory_mb)
 
     # what is here ------------------------------------------------------------------------------
 
@@ -323,7 +337,10 @@ class Store:
             warnings += self._unknown(dataset[0] + dataset[1])
         started = time.monotonic()
         if self._pool is not None:
-            outcome = self._pool.run(job, timeout)
+            try:
+                outcome = self._pool.run(job, timeout)
+            except WorkerDied as exc:
+                outcome = ("error", "memory" if self.worker_memory_mb else "died", str(exc), None)
         else:
             deadline = None if timeout is None else started + timeout
             outcome = _execute(job, self._ox, deadline)
@@ -335,6 +352,11 @@ class Store:
             if kind == "parameter":
                 raise ParameterError(f"a binding cannot be applied: {payload}",
                                      hint="only variables of the top-level SELECT projection can be bound")
+            if kind == "memory":
+                limit = f"{self.worker_memory_mb} MB" if self.worker_memory_mb else "the memory available"
+                raise QueryMemoryLimit(f"the query needed more than {limit} and was stopped",
+                                       hint="make it more selective: fewer unbound patterns, no ORDER BY "
+                                       "over a large join, a LIMIT")
             if kind == "timeout":
                 raise QueryTimeout(f"the query ran longer than its time limit of {timeout:g} s and was stopped",
                                    hint="make it more selective, or ask for fewer results")

@@ -16,6 +16,7 @@ import ctypes
 import logging
 import os
 import queue
+import resource
 import signal
 import socket
 import threading
@@ -38,6 +39,17 @@ def _die_with_parent() -> None:
         pass
 
 
+def _limit_memory(extra_mb: int) -> None:
+    """Cap this process's address space at its current size (the shared store) + extra_mb."""
+    try:
+        with open("/proc/self/status") as status:
+            kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):  # not Linux: no limit rather than a wrong one
+        return
+    limit = kb * 1024 + extra_mb * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 class WorkerDied(RuntimeError):
     """A worker process ended while running a query (a crash, or killed from outside)."""
 
@@ -58,10 +70,11 @@ class _Worker:
 class WorkerPool:
     """A fixed number of forked workers running ``execute(job)`` with a hard time limit."""
 
-    def __init__(self, size: int, execute: Callable[[Any], Any]):
+    def __init__(self, size: int, execute: Callable[[Any], Any], *, memory_mb: int | None = None):
         if size < 1:
             raise ValueError("a worker pool needs at least one worker")
         self.size = size
+        self.memory_mb = memory_mb
         self._execute = execute
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._spawn_lock = threading.Lock()
@@ -111,6 +124,8 @@ class WorkerPool:
     def _run_worker(self, conn: Connection) -> None:
         _die_with_parent()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        if self.memory_mb:
+            _limit_memory(self.memory_mb)
         while True:
             try:
                 job = conn.recv()

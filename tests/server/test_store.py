@@ -10,7 +10,9 @@ from rdflib import Literal, URIRef
 from conftest import (
     ASSERTED, EX, INFERRED, REFERENCE, REPORT_A, REPORT_B, RUNAWAY, SIZES, SMALL_NQ, UNION_SIZE,
 )
-from graph.errors import DataLoadError, NotFound, ParameterError, QueryRefused, QuerySyntaxError, QueryTimeout
+from graph.errors import (
+    DataLoadError, NotFound, ParameterError, QueryMemoryLimit, QueryRefused, QuerySyntaxError, QueryTimeout,
+)
 from graph.store import DEFAULT_GRAPH, Store
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
@@ -151,6 +153,18 @@ def test_time_limit_kills_the_worker_and_the_pool_recovers(pool_store):
     while pool_store.workers_idle() < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert pool_store.workers_idle() == 2
+
+
+def test_memory_hungry_query_is_stopped_and_the_pool_recovers():
+    with Store.from_nquads(SMALL_NQ, workers=1, worker_memory_mb=100) as store:
+        with pytest.raises(QueryMemoryLimit, match="more than 100 MB"):
+            store.query("SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?a ?c ?f ?i LIMIT 1", timeout=30)
+        assert store.query("ASK { ?s ?p ?o }", timeout=5).boolean() is True
+
+
+def test_bindings_reach_the_workers(pool_store):
+    rows = pool_store.query("SELECT ?s ?o { ?s ?p ?o }", bindings={"o": Literal("Russia", lang="en")}).rows()
+    assert {r["s"] for r in rows} == {EX + "s1"}
 
 
 def test_workers_give_the_same_answers_as_in_process(mem_store, pool_store):
