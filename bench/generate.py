@@ -448,6 +448,7 @@ class _Encounter:
     interceptor: tuple[str | None, str | None]
     earliest: dt.date
     latest: dt.date
+    hours: int = 0                       # its duration, once a report gave one
 
 
 class Generator:
@@ -763,8 +764,10 @@ class Generator:
                 self.claim(rg, c, "DateClaim", who, report, enc.iri)
                 rg.add(c, aenc("claimedDate"), typed(day.isoformat(), "date"))
         if self.chance(0.06):
+            # one duration per encounter (a later account repeats it, its claim may differ)
             hours = rng.choice([1, 2, 3, 5, 8])
-            rg.add(enc.iri, aenc("duration"), typed(f"PT{hours}H", "duration"))
+            enc.hours = enc.hours or hours
+            rg.add(enc.iri, aenc("duration"), typed(f"PT{enc.hours}H", "duration"))
             c = iri(ID + f"claim/{key}-duration")
             self.claim(rg, c, "DurationClaim", self.speaker(met, None, publisher), report, enc.iri)
             rg.add(c, aenc("claimedDuration"), typed(f"PT{hours}H", "duration"))
