@@ -95,7 +95,7 @@ def test_select_rows_and_bindings(mem_store):
 
 def test_ask_and_construct(mem_store):
     assert mem_store.query(f"ASK {{ <{EX}s1> a <{EX}State> }}").boolean() is True
-    triples = mem_store.query(f"CONSTRUCT {{ ?s a ?c }} WHERE {{ ?s a ?c }}").triples()
+    triples = mem_store.query("CONSTRUCT { ?s a ?c } WHERE { ?s a ?c }").triples()
     assert triples == [(URIRef(EX + "s1"), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                         URIRef(EX + "State"))]
 
