@@ -13,6 +13,7 @@ sockets).
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import logging
 import os
 import queue
@@ -124,6 +125,7 @@ class WorkerPool:
     def _run_worker(self, conn: Connection) -> None:
         _die_with_parent()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        faulthandler.disable()  # a worker killed at its memory limit is expected, not a crash to dump
         if self.memory_mb:
             _limit_memory(self.memory_mb)
         while True:

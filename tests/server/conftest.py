@@ -85,11 +85,10 @@ def pool_client(pool_store):
 
 
 @pytest.fixture(scope="session")
-def built_client(built_dir):
-    """A client of the app serving the real curated build."""
-    store = Store.open(built_dir, workers=0)
-    yield make_app(store, max_rows=10000).test_client()
-    store.close()
+def built_client(store):
+    """A client of the app serving the real curated build (the session ``store`` of
+    tests/conftest.py, so answers can be compared with the store's own)."""
+    return make_app(store, max_rows=10000).test_client()
 
 
 # ---------------------------------------------------------------- a live server
