@@ -173,6 +173,7 @@ class Reference:
     """The pools the generator draws from, read from the curated data."""
 
     text: bytes                                   # reference.ttl, as is
+    curated: list[tuple[Path, list[tuple[str, str, str]]]]  # the curated report files
     triples: list[tuple[str, str, str]]           # reference.ttl as N-Triples terms
     labels: dict[str, str]                        # IRI -> English label
     states: dict[str, str]                        # key -> IRI
@@ -214,7 +215,8 @@ def read_reference(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FIL
     ref_path = data_dir / "reference.ttl"
     ontology = _parse(Path(ontology_file))
     reference = _parse(ref_path)
-    reports = [t for path in sorted((data_dir / "reports").glob("*.ttl")) for t in _parse(path)]
+    curated = [(path, _parse(path)) for path in sorted((data_dir / "reports").glob("*.ttl"))]
+    reports = [t for _path, triples in curated for t in triples]
     everything = ontology + reference + reports
 
     by_sp: dict[tuple[str, str], list[str]] = {}
@@ -363,6 +365,8 @@ def read_reference(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FIL
 
     ref = Reference(
         text=ref_path.read_bytes(),
+        curated=[(path, [(str(t.subject), str(t.predicate), str(t.object)) for t in triples])
+                 for path, triples in curated],
         triples=[(str(t.subject), str(t.predicate), str(t.object)) for t in reference],
         labels=labels, states=states, orgs=orgs, places=places, aircraft=aircraft, units=units,
         units_by_family=families, speakers=speakers, news=news, ministries=ministries,
@@ -417,6 +421,7 @@ class Synthetic:
     reference: Reference
     reports: list[ReportGraph]
     encounters: int
+    with_curated: bool = False      # the curated reports come along (their graphs, as they are)
 
     def quads(self) -> Iterable[str]:
         """Every quad as one N-Quads line (unsorted)."""
@@ -427,13 +432,19 @@ class Synthetic:
             g = report.graph
             for s, p, o in report.triples:
                 yield f"{s} {p} {o} {g} .\n"
+        if self.with_curated:
+            for path, triples in self.reference.curated:
+                g = iri(GRAPHS + "report/" + path.stem)
+                for s, p, o in triples:
+                    yield f"{s} {p} {o} {g} .\n"
 
     def nquads(self) -> bytes:
         """The dataset as sorted N-Quads (byte-identical for the same N and seed)."""
         return "".join(sorted(self.quads())).encode("utf-8")
 
     def triple_count(self) -> int:
-        return len(self.reference.triples) + sum(len(r.triples) for r in self.reports)
+        curated = sum(len(t) for _p, t in self.reference.curated) if self.with_curated else 0
+        return len(self.reference.triples) + sum(len(r.triples) for r in self.reports) + curated
 
 
 @dataclass
@@ -823,8 +834,9 @@ def _decimal(value: Decimal) -> str:
 
 
 def generate(n: int, seed: int = 1, *, data_dir: Path = DATA_DIR,
-             ontology_file: Path = ONTOLOGY_FILE) -> Synthetic:
-    """N synthetic encounters (distinct encounter IRIs) in several reports, from the curated data."""
+             ontology_file: Path = ONTOLOGY_FILE, with_curated: bool = False) -> Synthetic:
+    """N synthetic encounters (distinct encounter IRIs) in several reports, from the curated data;
+    ``with_curated`` adds the curated reports themselves (so named queries' defaults find them)."""
     if n < 1:
         raise ValueError(f"N must be a positive number of encounters, got {n}")
     reference = read_reference(data_dir, ontology_file)
@@ -835,7 +847,7 @@ def generate(n: int, seed: int = 1, *, data_dir: Path = DATA_DIR,
         rg, k = gen.report(len(reports) + 1, n - made)
         reports.append(rg)
         made += k
-    return Synthetic(reference, reports, made)
+    return Synthetic(reference, reports, made, with_curated)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -899,10 +911,14 @@ def write(data: Synthetic, out: Path) -> list[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
         parts = [turtle(data.reference.triples).replace(
             "\n\n", f"\n\n<{GRAPHS}reference> {{\n", 1) + "}\n"]
-        for r in data.reports:
-            body = turtle(r.triples)
+        graphs = [(r.graph, r.triples) for r in data.reports]
+        if data.with_curated:
+            graphs += [(iri(GRAPHS + "report/" + path.stem), triples)
+                       for path, triples in data.reference.curated]
+        for name, triples in graphs:
+            body = turtle(triples)
             head, _, rest = body.partition("\n\n")
-            parts.append(f"{head}\n\n{r.graph} {{\n{rest}}}\n")
+            parts.append(f"{head}\n\n{name} {{\n{rest}}}\n")
         out.write_text("\n".join(parts), encoding="utf-8")
         return [out]
     if out.suffix and not text_out.endswith("/"):
@@ -913,6 +929,10 @@ def write(data: Synthetic, out: Path) -> list[Path]:
         old.unlink()
     written = [out / "reference.ttl"]
     written[0].write_bytes(data.reference.text)
+    if data.with_curated:
+        for path, _triples in data.reference.curated:
+            (reports_dir / path.name).write_bytes(path.read_bytes())
+            written.append(reports_dir / path.name)
     for r in data.reports:
         path = reports_dir / f"{r.key}.ttl"
         header = (f"# Synthetic report {r.key}, generated by bench/generate.py (not a real source).\n"
@@ -930,11 +950,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", required=True,
                         help="output: FILE.nq, FILE.trig, or a folder (ending in /) for `aenc build`")
     parser.add_argument("--data", default=str(DATA_DIR), help="curated data folder to draw from")
+    parser.add_argument("--with-curated", action="store_true",
+                        help="include the curated reports themselves (default: synthetic reports only)")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error(f"N must be a positive number of encounters, got {args.n}")
     try:
-        data = generate(args.n, args.seed, data_dir=Path(args.data))
+        data = generate(args.n, args.seed, data_dir=Path(args.data), with_curated=args.with_curated)
         paths = write(data, Path(args.out))
     except (GeneratorError, ValueError, OSError, SyntaxError) as err:
         print(f"generate: {err}", file=sys.stderr)
