@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from graph.queries import list_queries
+from graph.remote import _mask, substitute as inline
 
 #: analytic joins over the reasoned graph (results compared like the named queries)
 ANALYTIC = {
@@ -70,91 +71,7 @@ class BenchQuery:
 
     @property
     def ordered(self) -> bool:
-        return bool(re.search(r"\bORDER\s+BY\b", _strip(self.text), re.I))
-
-
-def _strip(text: str) -> str:
-    """The query text with comments, strings and IRIs blanked out (same length, same offsets),
-    for finding keywords and braces."""
-    out = list(text)
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "#":
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-        elif ch in "\"'":
-            quote = text[i:i + 3] if text[i:i + 3] in ('"""', "'''") else ch
-            j = i + len(quote)
-            while j < n and not text.startswith(quote, j):
-                j += 2 if text[j] == "\\" else 1
-            j = min(n, j + len(quote))
-        elif ch == "<" and re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]):
-            j = i + re.match(r"<[^<>\"{}|^`\\\s]*>", text[i:]).end()
-        else:
-            i += 1
-            continue
-        for k in range(i, j):
-            if out[k] != "\n":
-                out[k] = " "
-        i = j
-    return "".join(out)
-
-
-def _where_span(text: str) -> tuple[int, int]:
-    """Start and end (exclusive) of the top-level SELECT's group graph pattern ``{ … }``."""
-    bare = _strip(text)
-    select = re.search(r"\bSELECT\b", bare, re.I)
-    if not select:
-        raise ValueError("not a SELECT query")
-    depth_paren = 0
-    start = None
-    for i in range(select.end(), len(bare)):
-        ch = bare[i]
-        if ch == "(":
-            depth_paren += 1
-        elif ch == ")":
-            depth_paren -= 1
-        elif ch == "{" and depth_paren == 0:
-            start = i
-            break
-    if start is None:
-        raise ValueError("no WHERE clause")
-    depth = 0
-    for i in range(start, len(bare)):
-        if bare[i] == "{":
-            depth += 1
-        elif bare[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return start, i + 1
-    raise ValueError("unbalanced braces")
-
-
-def inline(text: str, bindings: dict) -> str:
-    """The query with each bound variable replaced as a SEP-0007 substitution would."""
-    if not bindings:
-        return text
-    start, end = _where_span(text)
-    head, body, tail = text[:start], text[start:end], text[end:]
-    grouped = re.search(r"\bGROUP\s+BY\b", _strip(tail), re.I) is not None
-    for name, term in bindings.items():
-        value = str(term)
-        var = re.compile(r"[?$]" + re.escape(name) + r"\b")
-        body = var.sub(lambda _m: value, body)
-        group = re.search(r"\bGROUP\s+BY\b(.*?)(?=\bHAVING\b|\bORDER\s+BY\b|\bLIMIT\b|\bOFFSET\b|$)",
-                          tail, re.I | re.S)
-        if group:
-            inner = var.sub(lambda _m: f"({value} AS ?{name})", group.group(1))
-            tail = tail[:group.start(1)] + inner + tail[group.end(1):]
-            rest_start = group.start(1) + len(inner)
-            tail = tail[:rest_start] + var.sub(lambda _m: f"({value})", tail[rest_start:])
-        else:
-            tail = var.sub(lambda _m: f"({value})", tail)
-        if not grouped:
-            select = re.search(r"\bSELECT\b", head, re.I)
-            head = head[:select.end()] + var.sub(lambda _m: f"({value} AS ?{name})", head[select.end():])
-    return head + body + tail
+        return bool(re.search(r"\bORDER\s+BY\b", _mask(self.text), re.I))
 
 
 def bench_queries() -> list[BenchQuery]:

@@ -1,0 +1,595 @@
+"""aenc side by side with Oxigraph server and owlrl, at several sizes, in one run.
+
+    python bench/run.py                                   # N = 1,000, 10,000 and 100,000
+    python bench/run.py --sizes 1000 --out /tmp/b.json    # one size
+
+At each N (synthetic encounters from bench/generate.py, plus the curated reports):
+
+  build     load, validate, reason, write with the fast engines (bench/pipeline.py); where
+            N <= --rdflib-max also aenc's rdflib stages (rdflib load, pySHACL, owlrl — plain
+            owlrl against graph.fastreason, results compared)
+  queries   every named query (default parameters) and analytic joins, in-process (aenc's
+            graph.store.Store vs embedded pyoxigraph) and over HTTP (server.py under waitress vs
+            `oxigraph serve`, both in memory, same N-Quads, same query text); answers compared
+  load      8 concurrent HTTP clients, bounded by --load-requests and --load-seconds
+  memory    peak RSS (VmHWM) of each server's processes; server start on the built graph
+
+Everything listens on 127.0.0.1 only. Progress goes to stderr; the table to stdout; the
+figures to --out as JSON. Needs the `oxigraph` CLI (pip install oxigraph, the `bench` extra).
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.generate import generate, write  # noqa: E402
+from bench.pipeline import fast_build  # noqa: E402
+from bench.sparql import bench_queries, compare, normal_rows  # noqa: E402
+
+JSON_RESULTS = "application/sparql-results+json"
+UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+CLIENTS = 8
+#: a query slower than this (seconds) runs once, and is left out of the load test
+SLOW_SECONDS = 2.0
+#: a query whose time, scaled from the previous size, would pass this is not run (seconds)
+BUDGET_SECONDS = 60.0
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "p95": percentile(values, 0.95), "n": len(values)}
+
+
+def timed(fn, *args, **kwargs):
+    start = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return value, time.perf_counter() - start
+
+
+# ---------------------------------------------------------------------------------------------
+# processes and memory
+# ---------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            continue
+    return out
+
+
+def memory_mb(pid: int) -> dict:
+    """Peak RSS (VmHWM) of the process and of each of its descendants, and PSS now, in MB."""
+    peak, pss, procs = 0.0, 0.0, 0
+    for p in descendants(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        peak += int(line.split()[1]) / 1024
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        pss += int(line.split()[1]) / 1024
+            procs += 1
+        except OSError:
+            continue
+    return {"peak_rss_mb": round(peak, 1), "pss_mb": round(pss, 1), "processes": procs}
+
+
+class Server:
+    """A server process started by the benchmark (stopped by its pid, never by name)."""
+
+    def __init__(self, name: str, args: list[str], port: int, ready_path: str, log_path: Path):
+        self.name, self.port = name, port
+        self.log = open(log_path, "wb")
+        start = time.perf_counter()
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                     cwd=str(ROOT), start_new_session=True)
+        deadline = time.time() + 3600
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {self.proc.returncode}; see {log_path}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", ready_path)
+                if conn.getresponse().status < 500:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        self.start_seconds = time.perf_counter() - start
+
+    def memory(self) -> dict:
+        return memory_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.log.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+# ---------------------------------------------------------------------------------------------
+
+class Endpoint:
+    """A SPARQL endpoint: POST application/sparql-query, JSON results."""
+
+    def __init__(self, name: str, port: int, path: str):
+        self.name, self.port, self.path = name, port, path
+        self.local = threading.local()
+
+    def connection(self) -> http.client.HTTPConnection:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=900)
+        return conn
+
+    def query(self, text: str) -> tuple[int, bytes, float]:
+        start = time.perf_counter()
+        for attempt in (1, 2):
+            conn = self.connection()
+            try:
+                conn.request("POST", self.path, body=text.encode("utf-8"),
+                             headers={"Content-Type": "application/sparql-query", "Accept": JSON_RESULTS})
+                response = conn.getresponse()
+                body = response.read()
+                return response.status, body, time.perf_counter() - start
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                self.local.conn = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def rows_of(body: bytes) -> tuple[list[str], list[dict]]:
+    """SPARQL JSON results as (variables, rows of {var: (kind, value, datatype or @lang)})."""
+    doc = json.loads(body)
+    variables = doc["head"].get("vars", [])
+    rows = []
+    for binding in doc.get("results", {}).get("bindings", []):
+        row = {}
+        for var, cell in binding.items():
+            kind = "literal" if cell["type"] in ("literal", "typed-literal") else cell["type"]
+            extra = cell.get("datatype") or ("@" + cell["xml:lang"] if "xml:lang" in cell else "")
+            if extra == "http://www.w3.org/2001/XMLSchema#string":
+                extra = ""
+            row[var] = (kind, cell["value"], extra)
+        rows.append(row)
+    return variables, rows
+
+
+def post(port: int, path: str, body: bytes, content_type: str, timeout: float = 3600) -> float:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    start = time.perf_counter()
+    conn.request("POST", path, body=body, headers={"Content-Type": content_type})
+    response = conn.getresponse()
+    text = response.read()
+    if response.status >= 300:
+        raise RuntimeError(f"POST {path} -> {response.status}: {text[:300]!r}")
+    return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------------------------------------
+# stages
+# ---------------------------------------------------------------------------------------------
+
+def rdflib_stages(folder: Path, build_dir: Path, result: dict) -> None:
+    """aenc's rdflib pipeline: load, pySHACL, owlrl vs the fast reasoner on the same graphs."""
+    from graph.fastreason import reason_fast
+    from graph.fastvalidate import validate_fast
+    from graph.load import load, load_shapes
+    from graph.reason import reason
+    from graph.validate import validate_loaded
+
+    loaded, t_load = timed(load, folder)
+    asserted = loaded.asserted()
+    log(f"  rdflib load: {len(asserted)} triples ({t_load:.1f} s)")
+    shapes = load_shapes()
+    report, t_shacl = timed(validate_loaded, loaded, shapes)
+    fast_report, t_fast_shacl = timed(validate_fast, asserted, loaded.ontology, shapes)
+    log(f"  pySHACL {t_shacl:.1f} s, fast validation {t_fast_shacl:.2f} s, same report: "
+        f"{report.text() == fast_report.text()}")
+    fast, t_fast = timed(reason_fast, loaded.ontology, asserted)
+    log(f"  fast reasoner on rdflib graphs: {len(fast)} triples ({t_fast:.2f} s); owlrl running...")
+    slow, t_owlrl = timed(reason, loaded.ontology, asserted)
+    same = set(fast) == set(slow)
+    log(f"  owlrl: {len(slow)} triples ({t_owlrl:.1f} s); same inferences: {same}; "
+        f"owlrl/fast = {t_owlrl / t_fast:.0f}x")
+    result["rdflib"] = {
+        "load_s": t_load, "pyshacl_s": t_shacl, "fastvalidate_rdflib_s": t_fast_shacl,
+        "same_validation_report": report.text() == fast_report.text(),
+        "owlrl_s": t_owlrl, "fastreason_rdflib_s": t_fast, "same_inferences": same,
+        "inferred": len(slow), "ratio_owlrl_over_fast": t_owlrl / t_fast,
+    }
+
+
+def embedded_oxigraph(nquads: Path):
+    import pyoxigraph as ox
+    store = ox.Store()
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.update(UNION_UPDATE)
+    return store
+
+
+def in_process(queries, build_dir: Path, repeat: int, result: dict) -> dict:
+    """Each query on aenc's Store (no workers) and on embedded pyoxigraph; answers compared."""
+    import pyoxigraph as ox
+    from graph.store import Store
+
+    store, t_open = timed(Store.open, build_dir)
+    raw, t_raw = timed(embedded_oxigraph, build_dir / "aenc.nq")
+    log(f"  in-process: aenc Store.open {t_open:.1f} s, embedded pyoxigraph load {t_raw:.1f} s")
+    answers = {}
+    out = {}
+    for q in queries:
+        aenc_times, ox_times = [], []
+        for run in range(repeat):
+            if run and aenc_times[0] + ox_times[0] > SLOW_SECONDS:
+                break                     # a slow query runs once
+            if q.named is not None:
+                res, t = timed(store.query, q.named.text, bindings=q.bindings, max_rows=10**9, timeout=600)
+            else:
+                res, t = timed(store.query, q.text, max_rows=10**9, timeout=600)
+            body = res.serialize(JSON_RESULTS)
+            aenc_times.append(t)
+            start = time.perf_counter()
+            raw_body = raw.query(q.text).serialize(format=ox.QueryResultsFormat.JSON)
+            ox_times.append(time.perf_counter() - start)
+        va, ra = rows_of(body)
+        vb, rb = rows_of(raw_body)
+        answers[q.name] = normal_rows(va, ra)
+        check = compare(answers[q.name], normal_rows(vb, rb), q.ordered)
+        out[q.name] = {"rows": len(ra), "aenc": summary(aenc_times), "oxigraph": summary(ox_times),
+                       "answers": check}
+        log(f"    {q.name:40s} {len(ra):7d} rows  aenc {statistics.median(aenc_times) * 1000:9.1f} ms"
+            f"  pyoxigraph {statistics.median(ox_times) * 1000:9.1f} ms  {check}")
+    result["in_process"] = {"store_open_s": t_open, "embedded_oxigraph_load_s": t_raw, "queries": out}
+    store.close()
+    del store, raw
+    return answers
+
+
+def http_latency(queries, endpoints: list[Endpoint], repeat: int, reference: dict, result: dict) -> None:
+    out = {}
+    for q in queries:
+        entry = {}
+        for ep in endpoints:
+            times, body, status = [], b"", 0
+            for run in range(repeat):
+                if run and times[0] > SLOW_SECONDS:
+                    break                 # a slow query runs once
+                status, body, t = ep.query(q.text)
+                times.append(t)
+            if status != 200:
+                entry[ep.name] = {"status": status, "error": body[:300].decode("utf-8", "replace")}
+                continue
+            v, r = rows_of(body)
+            check = compare(reference[q.name], normal_rows(v, r), q.ordered)
+            entry[ep.name] = {**summary(times), "rows": len(r), "answers_vs_in_process": check}
+        out[q.name] = entry
+        a, o = entry.get("aenc", {}), entry.get("oxigraph", {})
+        log(f"    {q.name:40s} aenc {a.get('median', float('nan')) * 1000:9.1f} ms "
+            f"[{a.get('answers_vs_in_process', a.get('status'))}]  oxigraph "
+            f"{o.get('median', float('nan')) * 1000:9.1f} ms [{o.get('answers_vs_in_process', o.get('status'))}]")
+    result["http"] = out
+
+
+def http_load(queries, ep: Endpoint, max_requests: int, max_seconds: float) -> dict:
+    """CLIENTS threads cycling through the queries until max_requests or max_seconds."""
+    lock = threading.Lock()
+    issued = [0]
+    latencies: list[float] = []
+    errors: dict[int, int] = {}
+    deadline = time.perf_counter() + max_seconds
+
+    def client(index: int) -> None:
+        i = index
+        while True:
+            with lock:
+                if issued[0] >= max_requests or time.perf_counter() >= deadline:
+                    return
+                issued[0] += 1
+            q = queries[i % len(queries)]
+            i += 1
+            try:
+                status, _body, t = ep.query(q.text)
+            except OSError:
+                status, t = 0, 0.0
+            with lock:
+                if status == 200:
+                    latencies.append(t)
+                else:
+                    errors[status] = errors.get(status, 0) + 1
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    return {"clients": CLIENTS, "requests_ok": len(latencies), "errors": errors,
+            "seconds": elapsed, "throughput_rps": len(latencies) / elapsed,
+            **({"latency": summary(latencies)} if latencies else {})}
+
+
+def oxigraph_on_disk(oxigraph: str, nquads: Path, work: Path) -> dict:
+    """Oxigraph's persistent mode: bulk load a folder, then the time to serve it."""
+    location = work / "oxigraph-db"
+    shutil.rmtree(location, ignore_errors=True)
+    _, t_load = timed(subprocess.run, [oxigraph, "load", "--location", str(location), "--file", str(nquads)],
+                      check=True, capture_output=True)
+    _, t_union = timed(subprocess.run, [oxigraph, "update", "--location", str(location), "--update",
+                                        UNION_UPDATE], check=True, capture_output=True)
+    port = free_port()
+    server = Server("oxigraph-disk", [oxigraph, "serve-read-only", "--location", str(location), "--bind",
+                                      f"127.0.0.1:{port}"], port, "/", work / "oxigraph-disk.log")
+    ep = Endpoint("oxigraph-disk", port, "/query")
+    _, t_first = timed(ep.query, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    mem = server.memory()
+    server.stop()
+    shutil.rmtree(location, ignore_errors=True)
+    return {"bulk_load_s": t_load, "union_update_s": t_union, "start_s": server.start_seconds,
+            "first_count_query_s": t_first, **mem}
+
+
+# ---------------------------------------------------------------------------------------------
+# one size
+# ---------------------------------------------------------------------------------------------
+
+def within_budget(queries, previous: dict | None, n: int) -> tuple[list, dict]:
+    """The queries whose time at the previous size, scaled by (n / previous n) ** 1.5 (joins
+    grow faster than the data), stays within BUDGET_SECONDS; and the estimates of the others."""
+    if not previous:
+        return queries, {}
+    factor = (n / previous["n"]) ** 1.5
+    times = previous.get("in_process", {}).get("queries", {})
+    keep, skipped = [], {}
+    for q in queries:
+        before = times.get(q.name)
+        if before is None and q.name in previous.get("skipped_queries", {}):
+            skipped[q.name] = previous["skipped_queries"][q.name] * factor
+            continue
+        estimate = max(before["aenc"]["median"], before["oxigraph"]["median"]) * factor if before else 0
+        if estimate > BUDGET_SECONDS:
+            skipped[q.name] = estimate
+        else:
+            keep.append(q)
+    return keep, skipped
+
+
+def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
+    work = Path(args.work) / f"n{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    result: dict = {"n": n}
+    log(f"=== N = {n:,} encounters ===")
+    data, t_gen = timed(generate, n, args.seed, with_curated=True)
+    write(data, work / "data.nq")
+    if n <= args.rdflib_max:
+        write(data, work / "data/")
+    result["generate"] = {"seconds": t_gen, "triples": data.triple_count(), "reports": len(data.reports)}
+    log(f"generated {data.triple_count():,} triples in {len(data.reports):,} reports ({t_gen:.1f} s)")
+    del data
+
+    build_dir = work / "build"
+    stats = fast_build(work / "data.nq", build_dir, progress=lambda m: log("  fast build: " + m))
+    result["build"] = {k: stats[k] for k in ("encounters", "reports", "triples_asserted", "triples_inferred")}
+    result["build"]["seconds"] = stats["seconds"]
+    if n <= args.rdflib_max:
+        rdflib_stages(work / "data", build_dir, result)
+
+    queries, skipped = within_budget(bench_queries(), previous, n)
+    result["skipped_queries"] = skipped
+    for name, estimate in skipped.items():
+        log(f"  skipping {name}: about {estimate:.0f} s or more at this size (budget {BUDGET_SECONDS:.0f} s)")
+    log(f"queries in-process ({len(queries)} queries x {args.repeat})")
+    reference = in_process(queries, build_dir, args.repeat, result)
+    interactive = [q for q in queries
+                   if result["in_process"]["queries"][q.name]["aenc"]["median"] < SLOW_SECONDS]
+
+    log("servers: aenc (server.py, waitress) and oxigraph serve, both in memory")
+    port = free_port()
+    aenc = Server("aenc", [sys.executable, "server.py", "--build-dir", str(build_dir), "--port", str(port),
+                           "--rate-limit", "0", "--max-rows", str(10**9), "--query-timeout", "600",
+                           "--max-body-bytes", str(10**7), "--worker-memory-mb", "0"],
+                  port, "/health", work / "aenc-server.log")
+    log(f"  aenc server ready in {aenc.start_seconds:.1f} s")
+    oport = free_port()
+    oxi = Server("oxigraph", [oxigraph, "serve", "--bind", f"127.0.0.1:{oport}", "--timeout-s", "600"],
+                 oport, "/", work / "oxigraph.log")
+    t_post = post(oport, "/store", (build_dir / "aenc.nq").read_bytes(), "application/n-quads")
+    t_union = post(oport, "/update", UNION_UPDATE.encode(), "application/sparql-update")
+    log(f"  oxigraph ready in {oxi.start_seconds:.1f} s, loaded over HTTP in {t_post:.1f} s "
+        f"(+ union {t_union:.1f} s)")
+    result["servers"] = {"aenc_start_s": aenc.start_seconds,
+                         "oxigraph_start_s": oxi.start_seconds, "oxigraph_load_s": t_post,
+                         "oxigraph_union_s": t_union}
+    endpoints = [Endpoint("aenc", port, "/sparql"), Endpoint("oxigraph", oport, "/query")]
+    try:
+        log(f"queries over HTTP ({args.repeat} each)")
+        http_latency(queries, endpoints, args.repeat, reference, result)
+        result["load"] = {}
+        for ep in endpoints:
+            log(f"load: {CLIENTS} clients on {ep.name}, {len(interactive)} queries under "
+                f"{SLOW_SECONDS:.0f} s (<= {args.load_requests} requests, <= {args.load_seconds:.0f} s)")
+            result["load"][ep.name] = http_load(interactive, ep, args.load_requests, args.load_seconds)
+            result["load"][ep.name]["queries"] = [q.name for q in interactive]
+            r = result["load"][ep.name]
+            log(f"  {r['requests_ok']} ok, {sum(r['errors'].values())} errors, "
+                f"{r['throughput_rps']:.2f} req/s")
+        result["memory"] = {"aenc": aenc.memory(), "oxigraph": oxi.memory()}
+        log(f"  memory: aenc {result['memory']['aenc']}, oxigraph {result['memory']['oxigraph']}")
+    finally:
+        aenc.stop()
+        oxi.stop()
+    if not args.skip_disk:
+        log("oxigraph on disk: bulk load, start")
+        result["oxigraph_disk"] = oxigraph_on_disk(oxigraph, build_dir / "aenc.nq", work)
+        log(f"  {result['oxigraph_disk']}")
+    result["ratios"] = ratios(result)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def ratios(r: dict) -> dict:
+    out = {}
+    http = r.get("http", {})
+    named = [name for name in http if not name.startswith("join-")]
+    a = [http[q]["aenc"]["median"] for q in named if "median" in http[q].get("aenc", {})]
+    o = [http[q]["oxigraph"]["median"] for q in named if "median" in http[q].get("oxigraph", {})]
+    if a and o:
+        out["http_median_latency_named_aenc_over_oxigraph"] = statistics.median(a) / statistics.median(o)
+        per = [http[q]["aenc"]["median"] / http[q]["oxigraph"]["median"] for q in named
+               if "median" in http[q].get("aenc", {}) and "median" in http[q].get("oxigraph", {})]
+        out["http_latency_median_of_per_query_ratios"] = statistics.median(per)
+    load = r.get("load", {})
+    if "aenc" in load and "oxigraph" in load and load["oxigraph"]["throughput_rps"]:
+        out["throughput_aenc_over_oxigraph"] = load["aenc"]["throughput_rps"] / load["oxigraph"]["throughput_rps"]
+    mem = r.get("memory", {})
+    if mem:
+        out["peak_rss_aenc_over_oxigraph"] = mem["aenc"]["peak_rss_mb"] / mem["oxigraph"]["peak_rss_mb"]
+        out["pss_aenc_over_oxigraph"] = mem["aenc"]["pss_mb"] / mem["oxigraph"]["pss_mb"]
+    if "rdflib" in r:
+        out["reason_owlrl_over_aenc_fast"] = r["rdflib"]["owlrl_s"] / r["build"]["seconds"]["reason"]
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+# ---------------------------------------------------------------------------------------------
+
+def table(results: list[dict]) -> str:
+    lines = []
+    for r in results:
+        n = r["n"]
+        b = r["build"]
+        s = b["seconds"]
+        lines.append(f"\nN = {n:,} encounters: {b['triples_asserted']:,} asserted + {b['triples_inferred']:,} "
+                     f"inferred triples")
+        lines.append(f"  build (fast): load {s['load']:.2f} s, validate {s['validate']:.2f} s, "
+                     f"reason {s['reason']:.2f} s, write {s['write']:.2f} s")
+        if "rdflib" in r:
+            x = r["rdflib"]
+            lines.append(f"  rdflib path: load {x['load_s']:.1f} s, pySHACL {x['pyshacl_s']:.1f} s, "
+                         f"owlrl {x['owlrl_s']:.1f} s (same inferences as fast: {x['same_inferences']}; "
+                         f"same SHACL report: {x['same_validation_report']})")
+        lines.append(f"  {'query':40s} {'rows':>8s} {'aenc med':>10s} {'p95':>9s} {'oxi med':>10s} "
+                     f"{'p95':>9s} {'ratio':>7s}  answers")
+        for name, q in r.get("http", {}).items():
+            a, o = q.get("aenc", {}), q.get("oxigraph", {})
+            if "median" not in a or "median" not in o:
+                lines.append(f"  {name:40s} error: {a.get('error') or o.get('error')}")
+                continue
+            lines.append(f"  {name:40s} {a['rows']:8d} {a['median'] * 1000:8.1f}ms {a['p95'] * 1000:7.1f}ms "
+                         f"{o['median'] * 1000:8.1f}ms {o['p95'] * 1000:7.1f}ms {a['median'] / o['median']:7.2f}  "
+                         f"{a['answers_vs_in_process']}/{o['answers_vs_in_process']}")
+        for name, estimate in r.get("skipped_queries", {}).items():
+            lines.append(f"  {name:40s} not run: about {estimate:.0f} s or more at this size")
+        for name, ld in r.get("load", {}).items():
+            lat = ld.get("latency", {})
+            lines.append(f"  load {name:10s}: {ld['throughput_rps']:.2f} req/s, {ld['requests_ok']} ok, "
+                         f"errors {ld['errors']}, latency median {lat.get('median', 0) * 1000:.0f} ms, "
+                         f"p95 {lat.get('p95', 0) * 1000:.0f} ms")
+        for name, m in r.get("memory", {}).items():
+            lines.append(f"  memory {name:10s}: peak RSS {m['peak_rss_mb']:.0f} MB over {m['processes']} "
+                         f"process(es), PSS {m['pss_mb']:.0f} MB")
+        sv = r.get("servers", {})
+        lines.append(f"  start: aenc server {sv.get('aenc_start_s', 0):.1f} s; oxigraph in memory "
+                     f"{sv.get('oxigraph_start_s', 0):.1f} s + HTTP load {sv.get('oxigraph_load_s', 0):.1f} s"
+                     + (f"; oxigraph on disk {r['oxigraph_disk']['start_s']:.1f} s "
+                        f"(bulk load {r['oxigraph_disk']['bulk_load_s']:.1f} s)" if "oxigraph_disk" in r else ""))
+        lines.append("  ratios: " + ", ".join(f"{k} {v:.2f}" for k, v in r.get("ratios", {}).items()))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated N (default 1000,10000,100000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "latest.json"))
+    parser.add_argument("--work", default="/tmp/aenc-bench", help="scratch folder (default /tmp/aenc-bench)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each query per engine (default 5)")
+    parser.add_argument("--rdflib-max", type=int, default=1000,
+                        help="largest N for the rdflib stages (rdflib load, pySHACL, owlrl; default 1000)")
+    parser.add_argument("--load-requests", type=int, default=400, help="most requests per load test")
+    parser.add_argument("--load-seconds", type=float, default=60.0, help="longest load test, in seconds")
+    parser.add_argument("--skip-disk", action="store_true", help="skip Oxigraph's on-disk load and start")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch folder of each size")
+    args = parser.parse_args(argv)
+    try:
+        sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
+    except ValueError:
+        parser.error(f"--sizes {args.sizes!r}: give whole numbers separated by commas, e.g. 1000,10000")
+    if not sizes or min(sizes) < 1:
+        parser.error("--sizes: every N must be a positive number of encounters")
+    oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+    if not Path(oxigraph).exists():
+        print("bench: the `oxigraph` command is missing: pip install oxigraph (the `bench` extra)", file=sys.stderr)
+        return 2
+    version = subprocess.run([oxigraph, "--version"], capture_output=True, text=True).stdout.strip()
+    results = []
+    meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": platform.python_version(),
+            "oxigraph": version, "cpus": os.cpu_count(), "seed": args.seed, "repeat": args.repeat,
+            "clients": CLIENTS, "load_requests": args.load_requests, "load_seconds": args.load_seconds}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for n in sorted(sizes):
+        results.append(run_size(n, args, oxigraph, results[-1] if results else None))
+        out.write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
+        log(f"wrote {out}")
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
