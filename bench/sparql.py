@@ -109,8 +109,8 @@ def normal_rows(variables: list[str], rows: list[dict]) -> list[tuple]:
 def _unordered_cells(rows: list[tuple]) -> list[tuple]:
     """Rows with each literal's comma-separated parts sorted (GROUP_CONCAT has no order)."""
     def cell(c):
-        if c and c[0] == "literal" and ", " in c[1]:
-            return (c[0], ", ".join(sorted(c[1].split(", "))), c[2])
+        if c and c[0] == "literal" and re.search(r", | \| ", c[1]):
+            return (c[0], "|".join(sorted(re.split(r", | \| ", c[1]))), c[2])
         return c
     return [tuple(cell(c) for c in row) for row in rows]
 
