@@ -260,66 +260,69 @@ def embedded_oxigraph(nquads: Path):
 
 
 def in_process(queries, build_dir: Path, repeat: int, result: dict) -> dict:
-    """Each query on aenc's Store (no workers) and on embedded pyoxigraph; answers compared."""
+    """Each query on aenc's Store (no workers), then on embedded pyoxigraph; answers compared.
+    One engine at a time, so that only one copy of the data is in memory."""
+    import gc
+
     import pyoxigraph as ox
     from graph.store import Store
 
+    def run(execute) -> dict:
+        out = {}
+        for q in queries:
+            times, body = [], b""
+            for attempt in range(repeat):
+                if attempt and times[0] > SLOW_SECONDS:
+                    break                 # a slow query runs once
+                body, t = timed(execute, q)
+                times.append(t)
+            out[q.name] = (times, body)
+        return out
+
     store, t_open = timed(Store.open, build_dir)
+    aenc_runs = run(lambda q: (store.query(q.named.text, bindings=q.bindings, max_rows=10**9, timeout=3600)
+                               if q.named is not None else store.query(q.text, max_rows=10**9, timeout=3600)
+                               ).serialize(JSON_RESULTS))
+    store.close()
+    del store
+    gc.collect()
     raw, t_raw = timed(embedded_oxigraph, build_dir / "aenc.nq")
+    ox_runs = run(lambda q: raw.query(q.text).serialize(format=ox.QueryResultsFormat.JSON))
+    del raw
+    gc.collect()
     log(f"  in-process: aenc Store.open {t_open:.1f} s, embedded pyoxigraph load {t_raw:.1f} s")
-    answers = {}
-    out = {}
+    answers, out = {}, {}
     for q in queries:
-        aenc_times, ox_times = [], []
-        for run in range(repeat):
-            if run and aenc_times[0] + ox_times[0] > SLOW_SECONDS:
-                break                     # a slow query runs once
-            if q.named is not None:
-                res, t = timed(store.query, q.named.text, bindings=q.bindings, max_rows=10**9, timeout=600)
-            else:
-                res, t = timed(store.query, q.text, max_rows=10**9, timeout=600)
-            body = res.serialize(JSON_RESULTS)
-            aenc_times.append(t)
-            start = time.perf_counter()
-            raw_body = raw.query(q.text).serialize(format=ox.QueryResultsFormat.JSON)
-            ox_times.append(time.perf_counter() - start)
-        va, ra = rows_of(body)
-        vb, rb = rows_of(raw_body)
+        (a_times, a_body), (o_times, o_body) = aenc_runs[q.name], ox_runs[q.name]
+        va, ra = rows_of(a_body)
+        vb, rb = rows_of(o_body)
         answers[q.name] = normal_rows(va, ra)
         check = compare(answers[q.name], normal_rows(vb, rb), q.ordered)
-        out[q.name] = {"rows": len(ra), "aenc": summary(aenc_times), "oxigraph": summary(ox_times),
-                       "answers": check}
-        log(f"    {q.name:40s} {len(ra):7d} rows  aenc {statistics.median(aenc_times) * 1000:9.1f} ms"
-            f"  pyoxigraph {statistics.median(ox_times) * 1000:9.1f} ms  {check}")
+        out[q.name] = {"rows": len(ra), "aenc": summary(a_times), "oxigraph": summary(o_times), "answers": check}
+        log(f"    {q.name:40s} {len(ra):7d} rows  aenc {statistics.median(a_times) * 1000:9.1f} ms"
+            f"  pyoxigraph {statistics.median(o_times) * 1000:9.1f} ms  {check}")
     result["in_process"] = {"store_open_s": t_open, "embedded_oxigraph_load_s": t_raw, "queries": out}
-    store.close()
-    del store, raw
     return answers
 
 
-def http_latency(queries, endpoints: list[Endpoint], repeat: int, reference: dict, result: dict) -> None:
-    out = {}
+def http_latency(queries, ep: Endpoint, repeat: int, reference: dict, out: dict) -> None:
+    """Each query ``repeat`` times on one endpoint; answers compared with the in-process ones."""
     for q in queries:
-        entry = {}
-        for ep in endpoints:
-            times, body, status = [], b"", 0
-            for run in range(repeat):
-                if run and times[0] > SLOW_SECONDS:
-                    break                 # a slow query runs once
-                status, body, t = ep.query(q.text)
-                times.append(t)
-            if status != 200:
-                entry[ep.name] = {"status": status, "error": body[:300].decode("utf-8", "replace")}
-                continue
-            v, r = rows_of(body)
-            check = compare(reference[q.name], normal_rows(v, r), q.ordered)
-            entry[ep.name] = {**summary(times), "rows": len(r), "answers_vs_in_process": check}
-        out[q.name] = entry
-        a, o = entry.get("aenc", {}), entry.get("oxigraph", {})
-        log(f"    {q.name:40s} aenc {a.get('median', float('nan')) * 1000:9.1f} ms "
-            f"[{a.get('answers_vs_in_process', a.get('status'))}]  oxigraph "
-            f"{o.get('median', float('nan')) * 1000:9.1f} ms [{o.get('answers_vs_in_process', o.get('status'))}]")
-    result["http"] = out
+        times, body, status = [], b"", 0
+        for attempt in range(repeat):
+            if attempt and times[0] > SLOW_SECONDS:
+                break                     # a slow query runs once
+            status, body, t = ep.query(q.text)
+            times.append(t)
+        entry = out.setdefault(q.name, {})
+        if status != 200:
+            entry[ep.name] = {"status": status, "error": body[:300].decode("utf-8", "replace")}
+            log(f"    {q.name:40s} {ep.name}: HTTP {status}")
+            continue
+        v, r = rows_of(body)
+        check = compare(reference[q.name], normal_rows(v, r), q.ordered)
+        entry[ep.name] = {**summary(times), "rows": len(r), "answers_vs_in_process": check}
+        log(f"    {q.name:40s} {ep.name} {statistics.median(times) * 1000:9.1f} ms [{check}]")
 
 
 def http_load(queries, ep: Endpoint, max_requests: int, max_seconds: float) -> dict:
@@ -359,6 +362,55 @@ def http_load(queries, ep: Endpoint, max_requests: int, max_seconds: float) -> d
     return {"clients": CLIENTS, "requests_ok": len(latencies), "errors": errors,
             "seconds": elapsed, "throughput_rps": len(latencies) / elapsed,
             **({"latency": summary(latencies)} if latencies else {})}
+
+
+def aenc_on_disk(queries, build_dir: Path, work: Path, reference: dict, repeat: int) -> dict:
+    """aenc's persistent store: written once after the build; a server started on it."""
+    from graph.diskstore import build_disk_store
+    log("aenc on disk: write the store once, then start a server on it")
+    _, t_write = timed(build_disk_store, build_dir)
+    port = free_port()
+    server = Server("aenc-disk", [sys.executable, "bench/serve_disk.py", str(build_dir), str(port)],
+                    port, "/health", work / "aenc-disk.log")
+    log(f"  store written in {t_write:.1f} s; server ready in {server.start_seconds:.2f} s")
+    ep = Endpoint("aenc-disk", port, "/sparql")
+    out = {"write_store_s": t_write, "start_s": server.start_seconds, "queries": {}}
+    try:
+        for q in queries:
+            times, status, body = [], 0, b""
+            for run in range(repeat):
+                if run and times[0] > SLOW_SECONDS:
+                    break
+                status, body, t = ep.query(q.text)
+                times.append(t)
+            if status != 200:
+                out["queries"][q.name] = {"status": status}
+                continue
+            v, r = rows_of(body)
+            out["queries"][q.name] = {**summary(times),
+                                      "answers_vs_in_process": compare(reference[q.name], normal_rows(v, r), q.ordered)}
+        out.update(server.memory())
+    finally:
+        server.stop()
+    bad = {k: v for k, v in out["queries"].items() if not str(v.get("answers_vs_in_process", "")).startswith("same")}
+    log(f"  {len(out['queries'])} queries over HTTP on disk, answers differ for: {sorted(bad) or 'none'}; "
+        f"peak RSS {out.get('peak_rss_mb')} MB")
+    return out
+
+
+def serve_and_measure(server: Server, ep: Endpoint, queries, interactive, reference: dict, args,
+                      result: dict) -> None:
+    """Latency of each query, then the load test, then the server's memory."""
+    log(f"  queries over HTTP ({args.repeat} each)")
+    http_latency(queries, ep, args.repeat, reference, result["http"])
+    log(f"  load: {CLIENTS} clients, {len(interactive)} queries under {SLOW_SECONDS:.0f} s "
+        f"(<= {args.load_requests} requests, <= {args.load_seconds:.0f} s)")
+    load = http_load(interactive, ep, args.load_requests, args.load_seconds)
+    load["queries"] = [q.name for q in interactive]
+    result["load"][ep.name] = load
+    log(f"  {load['requests_ok']} ok, {sum(load['errors'].values())} errors, {load['throughput_rps']:.2f} req/s")
+    result["memory"][ep.name] = server.memory()
+    log(f"  memory: {result['memory'][ep.name]}")
 
 
 def oxigraph_on_disk(oxigraph: str, nquads: Path, work: Path) -> dict:
@@ -436,42 +488,35 @@ def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
     interactive = [q for q in queries
                    if result["in_process"]["queries"][q.name]["aenc"]["median"] < SLOW_SECONDS]
 
-    log("servers: aenc (server.py, waitress) and oxigraph serve, both in memory")
+    result["http"], result["load"], result["memory"], result["servers"] = {}, {}, {}, {}
+    # one server at a time: each holds the whole dataset in memory
     port = free_port()
+    log("aenc server (server.py under waitress, in memory)")
     aenc = Server("aenc", [sys.executable, "server.py", "--build-dir", str(build_dir), "--port", str(port),
-                           "--rate-limit", "0", "--max-rows", str(10**9), "--query-timeout", "600",
+                           "--rate-limit", "0", "--max-rows", str(10**9), "--query-timeout", "3600",
                            "--max-body-bytes", str(10**7), "--worker-memory-mb", "0"],
                   port, "/health", work / "aenc-server.log")
-    log(f"  aenc server ready in {aenc.start_seconds:.1f} s")
-    oport = free_port()
-    oxi = Server("oxigraph", [oxigraph, "serve", "--bind", f"127.0.0.1:{oport}", "--timeout-s", "600"],
-                 oport, "/", work / "oxigraph.log")
-    t_post = post(oport, "/store", (build_dir / "aenc.nq").read_bytes(), "application/n-quads")
-    t_union = post(oport, "/update", UNION_UPDATE.encode(), "application/sparql-update")
-    log(f"  oxigraph ready in {oxi.start_seconds:.1f} s, loaded over HTTP in {t_post:.1f} s "
-        f"(+ union {t_union:.1f} s)")
-    result["servers"] = {"aenc_start_s": aenc.start_seconds,
-                         "oxigraph_start_s": oxi.start_seconds, "oxigraph_load_s": t_post,
-                         "oxigraph_union_s": t_union}
-    endpoints = [Endpoint("aenc", port, "/sparql"), Endpoint("oxigraph", oport, "/query")]
+    log(f"  ready in {aenc.start_seconds:.1f} s")
+    result["servers"]["aenc_start_s"] = aenc.start_seconds
     try:
-        log(f"queries over HTTP ({args.repeat} each)")
-        http_latency(queries, endpoints, args.repeat, reference, result)
-        result["load"] = {}
-        for ep in endpoints:
-            log(f"load: {CLIENTS} clients on {ep.name}, {len(interactive)} queries under "
-                f"{SLOW_SECONDS:.0f} s (<= {args.load_requests} requests, <= {args.load_seconds:.0f} s)")
-            result["load"][ep.name] = http_load(interactive, ep, args.load_requests, args.load_seconds)
-            result["load"][ep.name]["queries"] = [q.name for q in interactive]
-            r = result["load"][ep.name]
-            log(f"  {r['requests_ok']} ok, {sum(r['errors'].values())} errors, "
-                f"{r['throughput_rps']:.2f} req/s")
-        result["memory"] = {"aenc": aenc.memory(), "oxigraph": oxi.memory()}
-        log(f"  memory: aenc {result['memory']['aenc']}, oxigraph {result['memory']['oxigraph']}")
+        serve_and_measure(aenc, Endpoint("aenc", port, "/sparql"), queries, interactive, reference, args, result)
     finally:
         aenc.stop()
+    oport = free_port()
+    log("oxigraph server (oxigraph serve, in memory; the build's N-Quads POSTed, union made)")
+    oxi = Server("oxigraph", [oxigraph, "serve", "--bind", f"127.0.0.1:{oport}", "--timeout-s", "3600"],
+                 oport, "/", work / "oxigraph.log")
+    try:
+        t_post = post(oport, "/store", (build_dir / "aenc.nq").read_bytes(), "application/n-quads")
+        t_union = post(oport, "/update", UNION_UPDATE.encode(), "application/sparql-update")
+        log(f"  ready in {oxi.start_seconds:.1f} s, loaded in {t_post:.1f} s (+ union {t_union:.1f} s)")
+        result["servers"].update({"oxigraph_start_s": oxi.start_seconds, "oxigraph_load_s": t_post,
+                                  "oxigraph_union_s": t_union})
+        serve_and_measure(oxi, Endpoint("oxigraph", oport, "/query"), queries, interactive, reference, args, result)
+    finally:
         oxi.stop()
     if not args.skip_disk:
+        result["aenc_disk"] = aenc_on_disk(interactive, build_dir, work, reference, 1)
         log("oxigraph on disk: bulk load, start")
         result["oxigraph_disk"] = oxigraph_on_disk(oxigraph, build_dir / "aenc.nq", work)
         log(f"  {result['oxigraph_disk']}")
@@ -548,6 +593,12 @@ def table(results: list[dict]) -> str:
                      f"{sv.get('oxigraph_start_s', 0):.1f} s + HTTP load {sv.get('oxigraph_load_s', 0):.1f} s"
                      + (f"; oxigraph on disk {r['oxigraph_disk']['start_s']:.1f} s "
                         f"(bulk load {r['oxigraph_disk']['bulk_load_s']:.1f} s)" if "oxigraph_disk" in r else ""))
+        if "aenc_disk" in r:
+            d = r["aenc_disk"]
+            med = [q["median"] for q in d["queries"].values() if "median" in q]
+            lines.append(f"  aenc on disk: store written in {d['write_store_s']:.1f} s, server start "
+                         f"{d['start_s']:.2f} s, median query {statistics.median(med) * 1000:.1f} ms, "
+                         f"peak RSS {d.get('peak_rss_mb', 0):.0f} MB")
         lines.append("  ratios: " + ", ".join(f"{k} {v:.2f}" for k, v in r.get("ratios", {}).items()))
     return "\n".join(lines)
 
