@@ -41,6 +41,13 @@ def curated() -> Graph:
 
 
 @pytest.fixture(scope="session")
+def reference() -> Graph:
+    """The curated reference entities alone (states, units, aircraft, places)."""
+    from graph.load import DATA_DIR, parse_turtle
+    return parse_turtle(DATA_DIR / "reference.ttl")
+
+
+@pytest.fixture(scope="session")
 def synthetic_small():
     """A small generated dataset (the generator's output object)."""
     return generate(120, seed=7)
