@@ -70,6 +70,10 @@ UNSUPPORTED_TYPES = {
         "FunctionalProperty", "InverseFunctionalProperty", "IrreflexiveProperty",
         "AsymmetricProperty", "AllDisjointProperties", "AllDifferent")}
 
+#: predicates and rdf:type objects whose triples the index pass must look at more closely
+_SPECIAL_PREDICATES = SCHEMA_PREDICATES | UNSUPPORTED_PREDICATES | {FIRST, REST}
+_SPECIAL_TYPES = META_TYPES | UNSUPPORTED_TYPES
+
 _DATA_PREFIXES = ("<" + DATA, "<" + ONT)
 _VOCABULARY_PREFIXES = tuple("<" + ns for ns in _VOCABULARY_NAMESPACES)
 _ERR_PREFIX = "<" + str(ERR)
@@ -280,6 +284,11 @@ class Schema:
             self.disjoint_with[b].add(a)
 
 
+def _values(row) -> tuple | set:
+    """The objects in one row of an index: rows hold a lone object as itself, more as a set."""
+    return (row,) if type(row) is str else row
+
+
 def _check_supported(triple: Triple) -> None:
     s, p, o = triple
     if p in UNSUPPORTED_PREDICATES:
@@ -300,28 +309,45 @@ class Closure:
     """The OWL 2 RL closure of a set of triples (keys), with the triples the rules added."""
 
     def __init__(self, triples: Iterable[Triple]):
-        self.forward: dict[str, dict[str, set[str]]] = defaultdict(dict)
+        #: predicate -> subject -> object (a str) or objects (a set of two or more)
+        self.forward: dict[str, dict[str, str | set[str]]] = defaultdict(dict)
         self.given_count = 0
         axioms: set[Triple] = set()
         lists: dict[str, list] = {}
         fw = self.forward
+        # one object per distinct term: equal keys are then identical, which spares a string
+        # comparison on every hash hit, and the memory of repeated copies
+        canon: dict[str, str] = {}
+        same = canon.setdefault
+        rows_of = {}
         for s, p, o in triples:
-            row = fw[p].get(s)
+            s, o = same(s, s), same(o, o)
+            rows = rows_of.get(p)
+            if rows is None:
+                p = same(p, p)
+                rows = rows_of[p] = fw[p]
+            row = rows.get(s)
             if row is None:
-                fw[p][s] = {o}
+                rows[s] = o
+            elif type(row) is str:
+                if row == o:
+                    continue
+                rows[s] = {row, o}
             elif o in row:
                 continue
             else:
                 row.add(o)
             self.given_count += 1
-            if p in UNSUPPORTED_PREDICATES or (p == TYPE and o in UNSUPPORTED_TYPES):
-                _check_supported((s, p, o))
-            if p == FIRST:
-                lists.setdefault(s, [None, NIL])[0] = o
-            elif p == REST:
-                lists.setdefault(s, [None, NIL])[1] = o
-            elif _is_axiom(s, p, o):
-                axioms.add((s, p, o))
+            if p in _SPECIAL_PREDICATES or (p == TYPE and o in _SPECIAL_TYPES):
+                if p in UNSUPPORTED_PREDICATES or (p == TYPE and o in UNSUPPORTED_TYPES):
+                    _check_supported((s, p, o))
+                if p == FIRST:
+                    lists.setdefault(s, [None, NIL])[0] = o
+                elif p == REST:
+                    lists.setdefault(s, [None, NIL])[1] = o
+                elif _is_axiom(s, p, o):
+                    axioms.add((s, p, o))
+        self.canon = canon
         self.lists = {k: (v[0], v[1]) for k, v in lists.items()}
         self.derived: list[Triple] = []
         self.axioms = axioms
@@ -332,11 +358,10 @@ class Closure:
         schema = Schema(self.axioms, self.lists)
         for triple in schema.axioms - self.axioms:
             self._add_plain(triple)
-        seeds = self._seeds(schema)
-        seeds += self._datatype_seeds()
+        self._datatype_seeds()
         while True:
             self.schema = schema
-            new_axioms = self._chain(seeds)
+            new_axioms = self._chain()
             if not new_axioms:
                 return
             # a rule derived a new axiom (rare): close the TBox again, re-fire every triple
@@ -344,19 +369,17 @@ class Closure:
             schema = Schema(self.axioms, self.lists)
             for triple in schema.axioms - self.axioms:
                 self._add_plain(triple)
-            seeds = self._seeds(schema)
-
-    def _seeds(self, schema: Schema) -> list[Triple]:
-        """Every triple a rule can fire on: those of rdf:type and of predicates with rules."""
-        return [(s, p, o) for p, rows in self.forward.items() if p == TYPE or p in schema.plan
-                for s, objs in rows.items() for o in objs]
 
     def _add_plain(self, triple: Triple) -> bool:
         s, p, o = triple
         rows = self.forward[p]
         row = rows.get(s)
         if row is None:
-            rows[s] = {o}
+            rows[s] = o
+        elif type(row) is str:
+            if row == o:
+                return False
+            rows[s] = {row, o}
         elif o in row:
             return False
         else:
@@ -364,17 +387,16 @@ class Closure:
         self.derived.append(triple)
         return True
 
-    def _datatype_seeds(self) -> list[Triple]:
+    def _datatype_seeds(self) -> None:
         """owlrl's dt-type2 and datatype subsumptions: literals typed by their datatype."""
         from owlrl.XsdDatatypes import OWL_Datatype_Subsumptions, OWL_RL_Datatypes
         rl = {_k(d) for d in OWL_RL_Datatypes}
         subsumed = {_k(d): [_k(x) for x in ups] for d, ups in OWL_Datatype_Subsumptions.items()}
         self.used_datatypes: set[str] = set()
         self.typed_literals: dict[str, str] = {}
-        out = []
         for rows in self.forward.values():
             for objs in rows.values():
-                for o in objs:
+                for o in _values(objs):
                     if o[0] == '"' and o not in self.typed_literals:
                         dt = _datatype(o)
                         if dt in rl:
@@ -383,19 +405,22 @@ class Closure:
             self.used_datatypes.add(dt)
             for t in [dt, *subsumed.get(dt, ())]:
                 self.used_datatypes.add(t)
-                if self._add_plain((lit, TYPE, t)):
-                    out.append((lit, TYPE, t))
-        return out
+                self._add_plain((lit, TYPE, t))
 
-    def _chain(self, agenda: list[Triple]) -> set[Triple]:
-        """Fire the rules on ``agenda`` and on everything they add; return new axioms seen."""
+    def _chain(self) -> set[Triple]:
+        """Fire the rules on every triple and on everything they add; return new axioms seen.
+
+        First a pass over the index, predicate by predicate: domain types once per subject,
+        range types once per object, the other rules per triple. Then what they added, triple
+        by triple (semi-naive: each new triple fires its rules once)."""
+        agenda: list[Triple] = []
         schema = self.schema
         fw = self.forward
         bw: dict[str, dict[str, set[str]]] = {p: {} for p in schema.backward}
         for p in schema.backward:
             index = bw[p]
             for s, objs in fw[p].items():
-                for o in objs:
+                for o in _values(objs):
                     sub = index.get(o)
                     if sub is None:
                         index[o] = {s}
@@ -410,6 +435,8 @@ class Closure:
 
         def add_type(x: str, classes: frozenset) -> None:
             row = types.get(x)
+            if type(row) is str:
+                row = types[x] = {row}
             if row is None:
                 missing = classes
                 types[x] = set(classes)
@@ -431,7 +458,11 @@ class Closure:
                 rows = fw[p] = {}
             row = rows.get(s)
             if row is None:
-                rows[s] = {o}
+                rows[s] = o
+            elif type(row) is str:
+                if row == o:
+                    return
+                rows[s] = {row, o}
             elif o in row:
                 return
             else:
@@ -448,33 +479,9 @@ class Closure:
                 new_axioms.add((s, p, o))
             agenda.append((s, p, o))
 
-        # type triples given or seeded: their super-classes first (cax-sco, cax-eqc)
-        rest = []
-        for triple in agenda:
-            s, p, o = triple
-            if p == TYPE:
-                sup = superclasses.get(o)
-                if sup:
-                    add_type(s, sup)
-                if type_plan is None:
-                    continue
-            rest.append(triple)
-        agenda[:] = rest
-        pop = agenda.pop
-        while agenda:
-            s, p, o = pop()
-            if p == TYPE:
-                sup = superclasses.get(o)
-                if sup:
-                    add_type(s, sup)
-            rules = plan.get(p)
-            if rules is None:
-                continue
-            domain, range_, supers, inverses, symmetric, transitive, chain_steps = rules
-            if domain:
-                add_type(s, domain)
-            if range_:
-                add_type(o, range_)
+        def fire(s: str, p: str, o: str, rules: tuple) -> None:
+            """The rules that need the whole triple."""
+            _domain, _range, supers, inverses, symmetric, transitive, chain_steps = rules
             for q in supers:                      # prp-spo1, prp-eqp1/2
                 add(s, q, o)
             for q in inverses:                    # prp-inv1/2
@@ -482,7 +489,7 @@ class Closure:
             if symmetric:                         # prp-symp
                 add(o, p, s)
             if transitive:                        # prp-trp
-                for z in tuple(fw[p].get(o, ())):
+                for z in tuple(_values(fw[p].get(o, ()))):
                     add(s, p, z)
                 for w in tuple(bw[p].get(s, ())):
                     add(w, p, o)
@@ -498,12 +505,58 @@ class Closure:
                 rights = [o]
                 for q in chain[i + 1:]:
                     rows = fw.get(q, {})
-                    rights = [z for x in rights for z in rows.get(x, ())]
+                    rights = [z for x in rights for z in _values(rows.get(x, ()))]
                     if not rights:
                         break
                 for w in lefts:
                     for z in rights:
                         add(w, result, z)
+
+        # the pass over what is there: types first (cax-sco, cax-eqc), then each predicate
+        for s, classes in list(types.items()):
+            sup = set()
+            classes = _values(classes)
+            for c in classes:
+                sup |= superclasses.get(c, frozenset())
+            if sup:
+                add_type(s, frozenset(sup))
+            if type_plan is not None:
+                agenda.extend((s, TYPE, c) for c in tuple(classes))
+        for p in [p for p in fw if p in plan and p != TYPE]:
+            rules = plan[p]
+            domain, range_ = rules[0], rules[1]
+            per_triple = rules[2] or rules[3] or rules[4] or rules[5] or rules[6]
+            rows = list(fw[p].items())
+            objects = set()
+            for s, objs in rows:
+                if domain:
+                    add_type(s, domain)
+                if range_:
+                    if type(objs) is str:
+                        objects.add(objs)
+                    else:
+                        objects.update(objs)
+                if per_triple:
+                    for o in tuple(_values(objs)):
+                        fire(s, p, o, rules)
+            for o in objects:
+                add_type(o, range_)
+
+        pop = agenda.pop
+        while agenda:
+            s, p, o = pop()
+            if p == TYPE:
+                sup = superclasses.get(o)
+                if sup:
+                    add_type(s, sup)
+            rules = plan.get(p)
+            if rules is None:
+                continue
+            if rules[0]:
+                add_type(s, rules[0])
+            if rules[1]:
+                add_type(o, rules[1])
+            fire(s, p, o, rules)
         return {t for t in new_axioms if t not in self.axioms}
 
     # -- contradictions, as owlrl words them
@@ -522,6 +575,7 @@ class Closure:
         for a, b in pairs:
             partners[a].add(b)
         for x, classes in types.items():
+            classes = _values(classes)
             if NOTHING in classes:
                 messages.add(f"{_plain(x)} is defined of type 'Nothing'")
             for a in classes:
@@ -609,7 +663,7 @@ def _equal_literal_given(triple: Triple, closure: Closure, derived: set[Triple])
     s, p, o = triple
     if o[0] != '"':
         return False
-    others = [x for x in closure.forward.get(p, {}).get(s, ()) if x != o and x[0] == '"'
+    others = [x for x in _values(closure.forward.get(p, {}).get(s, ())) if x != o and x[0] == '"'
               and (s, p, x) not in derived]
     if not others:
         return False
@@ -629,7 +683,7 @@ def _inconsistent(messages: list[str], closure: Closure) -> InconsistentGraphErr
             nodes.add(word)
     for p, rows in closure.forward.items():
         for s, objs in rows.items():
-            for o in objs:
+            for o in _values(objs):
                 if (_plain(s) in nodes or _plain(o) in nodes) and (s, p, o) not in derived:
                     given.add((term_of(s), term_of(p), term_of(o)))
     return InconsistentGraphError([explain(m, full, given) for m in messages])

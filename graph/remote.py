@@ -251,16 +251,21 @@ class RemoteStore:
 
 
 def open_store(cfg: dict[str, Any], *, workers: int | None = None):
-    """The store the settings select: ``store`` = "memory" (default, ``graph.store.Store``) or
-    "remote" (``RemoteStore``; its content is loaded with ``load_build`` after a build)."""
+    """The store the settings select (``store``): "memory" (default: ``graph.store.Store`` on
+    ``build_dir/aenc.nq``), "disk" (``graph.diskstore.DiskStore`` on ``build_dir/store/``) or
+    "remote" (``RemoteStore``; load it with ``load_build`` after each build)."""
     kind = (cfg.get("store") or "memory").lower()
+    workers = cfg.get("workers", 0) if workers is None else workers
     if kind == "remote":
         return RemoteStore.from_settings(cfg)
     if kind == "memory":
         from graph.store import Store
-        return Store.open(cfg.get("build_dir", "build"), workers=cfg.get("workers", 0) if workers is None else workers)
-    raise ParameterError(f"store {kind!r} is not one of memory, remote",
-                         hint="set AENC_STORE to memory or remote")
+        return Store.open(cfg.get("build_dir", "build"), workers=workers)
+    if kind == "disk":
+        from graph.diskstore import DiskStore
+        return DiskStore.open(cfg.get("build_dir", "build"), workers=workers)
+    raise ParameterError(f"store {kind!r} is not one of memory, disk, remote",
+                         hint="set AENC_STORE to memory, disk or remote")
 
 
 # -- helpers -------------------------------------------------------------------------------------

@@ -87,3 +87,10 @@ def test_refuses_a_store_older_than_the_build(disk_build, tmp_path):
 def test_missing_store_names_the_command(tmp_path):
     with pytest.raises(DataLoadError, match="python -m graph.diskstore"):
         DiskStore.open(tmp_path)
+
+
+def test_selected_by_configuration(disk_build):
+    from graph.remote import open_store
+    store = open_store({"store": "disk", "build_dir": str(disk_build), "workers": 0})
+    assert isinstance(store, DiskStore)
+    assert store.query("ASK { ?s a <https://w3id.org/aenc/ont/Encounter> }").boolean()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import QueryRefused, QuerySyntaxError, StoreError
+from graph.errors import ParameterError, QueryRefused, QuerySyntaxError, StoreError
 from graph.queries import list_queries
 from graph.remote import RemoteStore, open_store
 from graph.store import Store
@@ -146,3 +146,5 @@ def test_selected_by_configuration_only(oxigraph_server, built_dir):
     store = open_store({"store": "remote", "remote_query_url": f"{oxigraph_server}/query"})
     assert isinstance(store, RemoteStore)
     assert isinstance(open_store({"store": "memory", "build_dir": str(built_dir), "workers": 0}), Store)
+    with pytest.raises(ParameterError, match="memory, disk, remote"):
+        open_store({"store": "cloud"})
