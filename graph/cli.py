@@ -59,7 +59,8 @@ def _build_dir(args) -> Path:
 
 def cmd_build(args) -> int:
     from .build import build
-    stats = build(_build_dir(args), args.data_dir, args.ontology, args.shapes, progress=_progress(args))
+    stats = build(_build_dir(args), args.data_dir, args.ontology, args.shapes, progress=_progress(args),
+                  reasoner=args.reasoner, validator=args.validator)
     _say(f"built {_build_dir(args)}: {stats['encounters']} encounters, {stats['reports']} reports, "
          f"{stats['triples_asserted']} asserted + {stats['triples_inferred']} inferred triples "
          f"in {stats['seconds']['total']:.1f} s")
@@ -78,7 +79,8 @@ def cmd_qc(args) -> int:
 def cmd_validate(args) -> int:
     from .build import check
     try:
-        _loaded, report = check(args.data_dir, args.ontology, args.shapes, progress=_progress(args))
+        _loaded, report = check(args.data_dir, args.ontology, args.shapes, progress=_progress(args),
+                                validator=args.validator)
     except ValidationFailed as failed:
         if failed.kind == "validation":
             _say(failed.report_text)
@@ -206,17 +208,26 @@ def make_parser() -> argparse.ArgumentParser:
         if shapes:
             p.add_argument("--shapes", type=Path, default=SHAPES_FILE, help="SHACL shapes file (Turtle)")
 
+    def engine_options(p, reasoner=True):
+        p.add_argument("--validator", choices=["fast", "pyshacl"], default="fast",
+                       help="SHACL engine: fast (shapes compiled to SPARQL, default) or pyshacl (reference)")
+        if reasoner:
+            p.add_argument("--reasoner", choices=["fast", "owlrl"], default="fast",
+                           help="OWL 2 RL engine: fast (default, same inferences) or owlrl (reference)")
+
     def build_dir_option(p):
         p.add_argument("--build-dir", default=None,
                        help="build folder (default: AENC_BUILD_DIR or 'build')")
 
     p = sub.add_parser("build", parents=[common], help="load, check, validate, reason and write build/aenc.nq")
     data_options(p)
+    engine_options(p)
     build_dir_option(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("validate", parents=[common], help="ontology QC and SHACL validation; prints the report")
     data_options(p)
+    engine_options(p, reasoner=False)
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("qc", parents=[common], help="ontology quality checks and undeclared terms in the data")
