@@ -50,6 +50,8 @@ CLIENTS = 8
 SLOW_SECONDS = 2.0
 #: a query whose time, scaled from the previous size, would pass this is not run (seconds)
 BUDGET_SECONDS = 60.0
+#: a query that took longer than this in-process on aenc runs nowhere else at that size (seconds)
+CUTOFF_SECONDS = 30.0
 
 
 def log(message: str) -> None:
@@ -259,9 +261,9 @@ def embedded_oxigraph(nquads: Path):
     return store
 
 
-def in_process(queries, build_dir: Path, repeat: int, result: dict) -> dict:
-    """Each query on aenc's Store (no workers), then on embedded pyoxigraph; answers compared.
-    One engine at a time, so that only one copy of the data is in memory."""
+def in_process(queries, build_dir: Path, repeat: int, result: dict, embedded: bool = True) -> dict:
+    """Each query on aenc's Store (no workers), then (``embedded``) on embedded pyoxigraph;
+    answers compared. One engine at a time, so that only one copy of the data is in memory."""
     import gc
 
     import pyoxigraph as ox
@@ -286,21 +288,34 @@ def in_process(queries, build_dir: Path, repeat: int, result: dict) -> dict:
     store.close()
     del store
     gc.collect()
-    raw, t_raw = timed(embedded_oxigraph, build_dir / "aenc.nq")
-    ox_runs = run(lambda q: raw.query(q.text).serialize(format=ox.QueryResultsFormat.JSON))
-    del raw
-    gc.collect()
-    log(f"  in-process: aenc Store.open {t_open:.1f} s, embedded pyoxigraph load {t_raw:.1f} s")
+    fast = [q for q in queries if aenc_runs[q.name][0][0] <= CUTOFF_SECONDS]
+    t_raw, ox_runs = None, {}
+    if embedded:
+        raw, t_raw = timed(embedded_oxigraph, build_dir / "aenc.nq")
+        queries, all_queries = fast, queries
+        ox_runs = run(lambda q: raw.query(q.text).serialize(format=ox.QueryResultsFormat.JSON))
+        queries = all_queries
+        del raw
+        gc.collect()
+    log(f"  in-process: aenc Store.open {t_open:.1f} s"
+        + (f", embedded pyoxigraph load {t_raw:.1f} s" if embedded else ""))
     answers, out = {}, {}
     for q in queries:
-        (a_times, a_body), (o_times, o_body) = aenc_runs[q.name], ox_runs[q.name]
+        a_times, a_body = aenc_runs[q.name]
         va, ra = rows_of(a_body)
-        vb, rb = rows_of(o_body)
         answers[q.name] = normal_rows(va, ra)
-        check = compare(answers[q.name], normal_rows(vb, rb), q.ordered)
-        out[q.name] = {"rows": len(ra), "aenc": summary(a_times), "oxigraph": summary(o_times), "answers": check}
-        log(f"    {q.name:40s} {len(ra):7d} rows  aenc {statistics.median(a_times) * 1000:9.1f} ms"
-            f"  pyoxigraph {statistics.median(o_times) * 1000:9.1f} ms  {check}")
+        out[q.name] = {"rows": len(ra), "aenc": summary(a_times)}
+        line = f"    {q.name:40s} {len(ra):7d} rows  aenc {statistics.median(a_times) * 1000:9.1f} ms"
+        if q.name in ox_runs:
+            o_times, o_body = ox_runs[q.name]
+            vb, rb = rows_of(o_body)
+            out[q.name]["oxigraph"] = summary(o_times)
+            out[q.name]["answers"] = compare(answers[q.name], normal_rows(vb, rb), q.ordered)
+            line += f"  pyoxigraph {statistics.median(o_times) * 1000:9.1f} ms  {out[q.name]['answers']}"
+        if a_times[0] > CUTOFF_SECONDS:
+            out[q.name]["cut_off"] = True
+            line += f"  (over {CUTOFF_SECONDS:.0f} s: not run elsewhere at this size)"
+        log(line)
     result["in_process"] = {"store_open_s": t_open, "embedded_oxigraph_load_s": t_raw, "queries": out}
     return answers
 
@@ -450,7 +465,7 @@ def within_budget(queries, previous: dict | None, n: int) -> tuple[list, dict]:
         if before is None and q.name in previous.get("skipped_queries", {}):
             skipped[q.name] = previous["skipped_queries"][q.name] * factor
             continue
-        estimate = max(before["aenc"]["median"], before["oxigraph"]["median"]) * factor if before else 0
+        estimate = before["aenc"]["median"] * factor if before else 0
         if estimate > BUDGET_SECONDS:
             skipped[q.name] = estimate
         else:
@@ -484,9 +499,10 @@ def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
     for name, estimate in skipped.items():
         log(f"  skipping {name}: about {estimate:.0f} s or more at this size (budget {BUDGET_SECONDS:.0f} s)")
     log(f"queries in-process ({len(queries)} queries x {args.repeat})")
-    reference = in_process(queries, build_dir, args.repeat, result)
-    interactive = [q for q in queries
-                   if result["in_process"]["queries"][q.name]["aenc"]["median"] < SLOW_SECONDS]
+    reference = in_process(queries, build_dir, args.repeat, result, embedded=n <= args.embedded_max)
+    done = result["in_process"]["queries"]
+    queries = [q for q in queries if not done[q.name].get("cut_off")]
+    interactive = [q for q in queries if done[q.name]["aenc"]["median"] < SLOW_SECONDS]
 
     result["http"], result["load"], result["memory"], result["servers"] = {}, {}, {}, {}
     # one server at a time: each holds the whole dataset in memory
@@ -580,6 +596,10 @@ def table(results: list[dict]) -> str:
                          f"{a['answers_vs_in_process']}/{o['answers_vs_in_process']}")
         for name, estimate in r.get("skipped_queries", {}).items():
             lines.append(f"  {name:40s} not run: about {estimate:.0f} s or more at this size")
+        for name, q in r.get("in_process", {}).get("queries", {}).items():
+            if q.get("cut_off"):
+                lines.append(f"  {name:40s} {q['rows']:8d} rows, {q['aenc']['median']:.0f} s in-process "
+                             f"on aenc: not run elsewhere")
         for name, ld in r.get("load", {}).items():
             lat = ld.get("latency", {})
             lines.append(f"  load {name:10s}: {ld['throughput_rps']:.2f} req/s, {ld['requests_ok']} ok, "
@@ -614,7 +634,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="largest N for the rdflib stages (rdflib load, pySHACL, owlrl; default 1000)")
     parser.add_argument("--load-requests", type=int, default=400, help="most requests per load test")
     parser.add_argument("--load-seconds", type=float, default=60.0, help="longest load test, in seconds")
-    parser.add_argument("--skip-disk", action="store_true", help="skip Oxigraph's on-disk load and start")
+    parser.add_argument("--embedded-max", type=int, default=10000,
+                        help="largest N for the in-process run on embedded pyoxigraph (default 10000)")
+    parser.add_argument("--skip-disk", action="store_true", help="skip the on-disk stores (aenc's and Oxigraph's)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder of each size")
     args = parser.parse_args(argv)
     try:
