@@ -41,6 +41,7 @@ from graph.errors import (
     ValidationFailed,
 )
 from graph.settings import SETTINGS, resolve
+from graph.diskstore import DiskStore
 from graph.store import ASSERTED, DEFAULT_GRAPH, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -421,12 +422,29 @@ def read_timeout(params: MultiDict, limit: float) -> float:
 
 # ---------------------------------------------------------------- the application
 
+def open_local_store(cfg: dict) -> Store:
+    """The store the ``store`` setting names: memory (``build/aenc.nq``) or disk (``build/store/``).
+    A remote store has its own SPARQL endpoint; this server does not proxy it."""
+    limits = {"workers": cfg["workers"], "worker_memory_mb": cfg["worker_memory_mb"]}
+    if cfg["store"] == "disk":
+        return DiskStore.open(cfg["build_dir"], **limits)
+    if cfg["store"] == "remote":
+        raise ParameterError("store = remote: the remote store serves its own SPARQL endpoint "
+                             f"({cfg['remote_query_url'] or 'AENC_REMOTE_QUERY_URL is not set'})",
+                             hint="query it there, or with `aenc query NAME --store remote`; "
+                                  "serve with --store memory or --store disk")
+    if cfg["store"] != "memory":
+        raise ParameterError(f"store {cfg['store']!r} is not one of memory, disk, remote",
+                             hint="set --store or AENC_STORE to memory or disk")
+    return Store.open(cfg["build_dir"], **limits)
+
+
 def create_app(settings: dict | None = None, store: Store | None = None) -> Flask:
     """The WSGI application. ``settings`` override graph/settings.py (and AENC_* variables);
     ``store`` is used as given (else ``Store.open(build_dir, workers=...)``)."""
     cfg = resolve(settings)
     if store is None:
-        store = Store.open(cfg["build_dir"], workers=cfg["workers"], worker_memory_mb=cfg["worker_memory_mb"])
+        store = open_local_store(cfg)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = cfg["max_body_bytes"]
@@ -896,7 +914,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files = _files(args)
         limits = {"workers": cfg["workers"], "worker_memory_mb": cfg["worker_memory_mb"]}
-        store = Store.from_files(files, **limits) if files else Store.open(cfg["build_dir"], **limits)
+        store = Store.from_files(files, **limits) if files else open_local_store(cfg)
     except AencError as error:
         print(f"aenc serve: {error}", file=sys.stderr)
         return 2

@@ -61,10 +61,31 @@ def cmd_build(args) -> int:
     from .build import build
     stats = build(_build_dir(args), args.data_dir, args.ontology, args.shapes, progress=_progress(args),
                   reasoner=args.reasoner, validator=args.validator)
+    _publish(_build_dir(args), _store_settings(args), _progress(args))
     _say(f"built {_build_dir(args)}: {stats['encounters']} encounters, {stats['reports']} reports, "
          f"{stats['triples_asserted']} asserted + {stats['triples_inferred']} inferred triples "
          f"in {stats['seconds']['total']:.1f} s")
     return EXIT_OK
+
+
+def _store_settings(args) -> dict:
+    return resolve({"store": getattr(args, "store", None), "build_dir": str(_build_dir(args))})
+
+
+def _publish(build_dir: Path, cfg: dict, progress) -> None:
+    """After a build: write the on-disk store, or load the remote store, as ``store`` says."""
+    kind = cfg["store"]
+    if kind == "disk":
+        from .diskstore import build_disk_store
+        progress(f"store: writing {build_disk_store(build_dir)}")
+    elif kind == "remote":
+        from .remote import RemoteStore
+        remote = RemoteStore.from_settings(cfg)
+        sizes = remote.load_build(build_dir)
+        progress(f"store: loaded {len(sizes)} graphs, {sum(sizes.values())} triples into {remote.source}")
+    elif kind != "memory":
+        raise ParameterError(f"store {kind!r} is not one of memory, disk, remote",
+                             hint="set --store or AENC_STORE to memory, disk or remote")
 
 
 def cmd_qc(args) -> int:
@@ -133,8 +154,8 @@ def cmd_query(args) -> int:
         return EXIT_OK
     named = _load_named_query(args.query)
     bindings = named.bind(_parse_params(args.param))
-    from .store import Store
-    store = Store.open(_build_dir(args))
+    from .remote import open_store
+    store = open_store(_store_settings(args), workers=0)
     try:
         result = store.query(named.text, bindings=bindings, timeout=args.timeout, max_rows=args.max_rows)
         media_type = QUERY_FORMATS[args.format]
@@ -215,6 +236,11 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument("--reasoner", choices=["fast", "owlrl"], default="fast",
                            help="OWL 2 RL engine: fast (default, same inferences) or owlrl (reference)")
 
+    def store_option(p):
+        p.add_argument("--store", choices=["memory", "disk", "remote"], default=None,
+                       help="memory (default), disk (build/store/) or remote (AENC_REMOTE_QUERY_URL ...); "
+                            "default: AENC_STORE")
+
     def build_dir_option(p):
         p.add_argument("--build-dir", default=None,
                        help="build folder (default: AENC_BUILD_DIR or 'build')")
@@ -223,6 +249,7 @@ def make_parser() -> argparse.ArgumentParser:
     data_options(p)
     engine_options(p)
     build_dir_option(p)
+    store_option(p)
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("validate", parents=[common], help="ontology QC and SHACL validation; prints the report")
@@ -243,6 +270,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rows", type=int, default=None, help="most rows returned")
     p.add_argument("--list", action="store_true", help="list the named queries")
     build_dir_option(p)
+    store_option(p)
     p.set_defaults(func=cmd_query)
 
     p = sub.add_parser("export", parents=[common],

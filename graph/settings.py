@@ -23,6 +23,10 @@ class Setting:
 
 SETTINGS: list[Setting] = [
     Setting("build_dir", "build", "Folder the build writes to and the server reads from."),
+    Setting("store", "memory", "Where the built graph is kept and queried: memory (parse build/aenc.nq at start), disk (build/store/, written by the build, opened in under a second) or remote (a SPARQL 1.1 store the build loads into)."),
+    Setting("remote_query_url", "", "With store = remote: the remote store's SPARQL 1.1 Query endpoint, e.g. http://127.0.0.1:7878/query."),
+    Setting("remote_update_url", "", "With store = remote: its SPARQL 1.1 Update endpoint, used when no Graph Store endpoint is given."),
+    Setting("remote_gsp_url", "", "With store = remote: its Graph Store Protocol endpoint, used to load each named graph."),
     Setting("host", "127.0.0.1", "Address the server listens on."),
     Setting("port", 8000, "Port the server listens on."),
     Setting("base_iri", "https://w3id.org/aenc/", "Public base of minted IRIs; set it to publish the same data at another namespace."),

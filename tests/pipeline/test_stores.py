@@ -1,0 +1,89 @@
+"""The `store` setting end to end: the build writes or loads the store, query and serve read it."""
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from graph.cli import main
+from server import create_app, open_local_store
+from graph.errors import ParameterError
+
+OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_build_writes_the_disk_store_and_the_server_answers_from_it(capsys, tmp_path):
+    code, _, err = run(capsys, "build", "--build-dir", str(tmp_path), "--store", "disk")
+    assert code == 0 and "store: writing" in err
+    assert (tmp_path / "store").is_dir()
+    store = open_local_store({"store": "disk", "build_dir": str(tmp_path), "workers": 0, "worker_memory_mb": 0,
+                              "remote_query_url": ""})
+    client = create_app({"build_dir": str(tmp_path), "store": "disk"}, store=store).test_client()
+    answer = client.get("/sparql", query_string={
+        "query": "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/aenc/ont/Encounter> }"},
+        headers={"Accept": "application/sparql-results+json"})
+    assert answer.status_code == 200
+    assert answer.get_json()["results"]["bindings"][0]["n"]["value"] == "10"
+    store.close()
+
+
+def test_query_reads_the_disk_store(capsys, tmp_path):
+    assert run(capsys, "build", "--build-dir", str(tmp_path), "--store", "disk")[0] == 0
+    code, out, _ = run(capsys, "query", "encounters", "--build-dir", str(tmp_path), "--store", "disk",
+                       "--format", "json")
+    assert code == 0 and len(json.loads(out)["results"]["bindings"]) == 10
+
+
+def test_serving_a_remote_store_is_refused_with_where_to_query_it():
+    with pytest.raises(ParameterError) as caught:
+        open_local_store({"store": "remote", "remote_query_url": "http://127.0.0.1:7878/query",
+                          "build_dir": "build", "workers": 0, "worker_memory_mb": 0})
+    assert "http://127.0.0.1:7878/query" in str(caught.value)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.live
+@pytest.mark.skipif(not Path(OXIGRAPH).exists(), reason="the oxigraph CLI is not installed (pip install oxigraph)")
+def test_build_loads_a_remote_store_and_query_reads_it_by_configuration_only(capsys, tmp_path, monkeypatch):
+    port = _free_port()
+    proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path / "ox"), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).read()
+                break
+            except OSError:
+                time.sleep(0.05)
+        monkeypatch.setenv("AENC_STORE", "remote")
+        monkeypatch.setenv("AENC_REMOTE_QUERY_URL", f"http://127.0.0.1:{port}/query")
+        monkeypatch.setenv("AENC_REMOTE_UPDATE_URL", f"http://127.0.0.1:{port}/update")
+        monkeypatch.setenv("AENC_REMOTE_GSP_URL", f"http://127.0.0.1:{port}/store")
+        code, _, err = run(capsys, "build", "--build-dir", str(tmp_path / "b"))
+        assert code == 0 and "store: loaded 8 graphs" in err
+        code, out, _ = run(capsys, "query", "encounters-by-aircraft-role", "--build-dir", str(tmp_path / "b"),
+                           "--format", "json")
+        assert code == 0
+        encounters = {b["encounter"]["value"].rsplit("/", 1)[-1] for b in json.loads(out)["results"]["bindings"]}
+        assert "2024-07-24-bering-sea-joint-bomber-patrol" in encounters  # the Tu-95MS, through reasoning
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
