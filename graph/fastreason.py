@@ -320,8 +320,14 @@ class Closure:
         canon: dict[str, str] = {}
         same = canon.setdefault
         rows_of = {}
+        last = None
         for s, p, o in triples:
-            s, o = same(s, s), same(o, o)
+            if s == last:                 # sorted input: a subject's triples come together
+                s = last_canon
+            else:
+                last = s
+                s = last_canon = same(s, s)
+            o = same(o, o)
             rows = rows_of.get(p)
             if rows is None:
                 p = same(p, p)
