@@ -18,8 +18,8 @@ from rdflib.namespace import RDF
 
 from .errors import InconsistentGraphError, ParameterError
 from .export import serialize
-from .fastreason import reason_fast
-from .fastvalidate import validate_fast
+from .fastreason import UnsupportedConstruct, reason_fast
+from .fastvalidate import UnsupportedShape, validate_fast
 from .load import DATA_DIR, SHAPES_FILE, LoadedData, load, load_shapes
 from .namespaces import AENC, INFERRED_GRAPH, ONTOLOGY_FILE
 from .qc import run_qc
@@ -70,7 +70,10 @@ def validate_with(loaded: LoadedData, shapes: Graph, validator: str = "fast") ->
 
     def sources_of(node) -> list[str]:
         return [loaded.sources[g].name for g in loaded.graphs_with_subject(node)]
-    return validate_fast(bind_prefixes(loaded.asserted()), loaded.ontology, shapes, sources_of=sources_of)
+    try:
+        return validate_fast(bind_prefixes(loaded.asserted()), loaded.ontology, shapes, sources_of=sources_of)
+    except UnsupportedShape:  # a shape the compiler does not know: the reference engine does
+        return validate_loaded(loaded, shapes)
 
 
 def reason_with(loaded: LoadedData, reasoner: str = "fast") -> Graph:
@@ -80,7 +83,7 @@ def reason_with(loaded: LoadedData, reasoner: str = "fast") -> Graph:
         return reason(loaded.ontology, loaded.asserted(), locate=loaded.locate)
     try:
         return reason_fast(loaded.ontology, loaded.asserted())
-    except InconsistentGraphError:
+    except (InconsistentGraphError, UnsupportedConstruct):  # owlrl explains, or handles the construct
         return reason(loaded.ontology, loaded.asserted(), locate=loaded.locate)
 
 

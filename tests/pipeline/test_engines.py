@@ -50,3 +50,22 @@ def test_an_unknown_engine_is_refused_by_name(tmp_path, mini_dir, option):
     with pytest.raises(ParameterError) as caught:
         build(tmp_path / "b", mini_dir, **option)
     assert next(iter(option.values())) in str(caught.value)
+
+
+def test_constructs_the_fast_engines_lack_fall_back_to_the_reference_engines(monkeypatch, mini_dir):
+    import graph.build as build_module
+    from graph.fastreason import UnsupportedConstruct
+    from graph.fastvalidate import UnsupportedShape
+
+    def no_reasoning(*_args, **_kwargs):
+        raise UnsupportedConstruct("owl:someValuesFrom", ("_:x", "owl:someValuesFrom", "aenc:Place"))
+
+    def no_validation(*_args, **_kwargs):
+        raise UnsupportedShape("aencsh:X", "sh:qualifiedValueShape")
+
+    loaded = load(mini_dir)
+    expected = reason_with(loaded, "owlrl")
+    monkeypatch.setattr(build_module, "reason_fast", no_reasoning)
+    monkeypatch.setattr(build_module, "validate_fast", no_validation)
+    assert set(reason_with(loaded, "fast")) == set(expected) and len(expected) > 0
+    assert validate_with(loaded, load_shapes(), "fast").conforms
