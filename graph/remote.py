@@ -36,7 +36,7 @@ import pyoxigraph as ox
 
 from graph.errors import DataLoadError, ParameterError, QueryError, QueryTimeout, StoreError
 from graph.namespaces import ASSERTED_UNION, INFERRED_GRAPH
-from graph.sparql_guard import inspect_query
+from graph.sparql_guard import check_arguments, inspect_query
 from graph.store import NQUADS_FILE, Result, _syntax_error
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -183,10 +183,7 @@ class RemoteStore:
               bindings: dict[str, Any] | None = None, timeout: float | None = None,
               max_rows: int | None = None, base_iri: str | None = None) -> Result:
         """Run a read-only query on the endpoint, with ``graph.store.Store.query``'s rules."""
-        if not isinstance(sparql, str) or not sparql.strip():
-            raise ParameterError("the query is empty", hint="send a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
-        if timeout is not None and timeout <= 0:
-            raise ParameterError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        check_arguments(sparql, timeout)
         inspect_query(sparql)                       # refuses SERVICE and updates
         kind = _form(sparql, base_iri)              # syntax errors name the user's line and column
         if bindings:

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from graph.errors import QueryRefused
+from graph.errors import ParameterError, QueryRefused
 
 #: keywords that start a SPARQL 1.1 Update operation
 UPDATE_KEYWORDS = frozenset(
@@ -53,6 +53,14 @@ class QueryInfo:
     def has_dataset(self) -> bool:
         """True when the query text has its own FROM or FROM NAMED clause."""
         return bool(self.from_graphs or self.from_named_graphs)
+
+
+def check_arguments(sparql: object, timeout: float | None) -> None:
+    """The checks every store makes before a query: text present, time limit positive."""
+    if not isinstance(sparql, str) or not sparql.strip():
+        raise ParameterError("the query is empty", hint="send a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    if timeout is not None and timeout <= 0:
+        raise ParameterError(f"timeout must be a positive number of seconds, not {timeout!r}")
 
 
 def inspect_query(text: str) -> QueryInfo:

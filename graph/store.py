@@ -33,7 +33,7 @@ from graph.errors import (
     DataLoadError, NotFound, ParameterError, QueryMemoryLimit, QuerySyntaxError, QueryTimeout,
 )
 from graph.namespaces import ASSERTED_UNION, INFERRED_GRAPH
-from graph.sparql_guard import inspect_query
+from graph.sparql_guard import check_arguments, inspect_query
 from graph.workers import WorkerDied, WorkerPool
 
 log = logging.getLogger("aenc.store")
@@ -313,10 +313,7 @@ class Store:
               max_rows: int | None = None, base_iri: str | None = None) -> Result:
         """Run a read-only SPARQL query; see the module docstring for the rules. ``base_iri``
         resolves relative IRIs in the query (a server passes the endpoint's URL)."""
-        if not isinstance(sparql, str) or not sparql.strip():
-            raise ParameterError("the query is empty", hint="send a SPARQL SELECT, ASK, CONSTRUCT or DESCRIBE query")
-        if timeout is not None and timeout <= 0:
-            raise ParameterError(f"timeout must be a positive number of seconds, not {timeout!r}")
+        check_arguments(sparql, timeout)
         info = inspect_query(sparql)
         default_graph_uris, named_graph_uris = list(default_graph_uris), list(named_graph_uris)
         job = {"query": sparql, "base_iri": base_iri, "default_graph": None, "named_graphs": None,

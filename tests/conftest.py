@@ -24,3 +24,18 @@ def store(built_dir):
     opened = store_module.Store.open(built_dir)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def ontology():
+    """The project's ontology, parsed once (rdflib Graph)."""
+    from graph.load import parse_turtle
+    from graph.namespaces import ONTOLOGY_FILE
+    return parse_turtle(ONTOLOGY_FILE)
+
+
+@pytest.fixture(scope="session")
+def shapes():
+    """The project's SHACL shapes, parsed once (rdflib Graph)."""
+    from graph.load import load_shapes
+    return load_shapes()

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from graph.load import load_shapes, parse_turtle
-from graph.namespaces import ONTOLOGY_FILE
 
 PREFIXES = """\
 @base <https://w3id.org/aenc/id/> .
@@ -191,16 +189,6 @@ def write_data(root: Path, reference: str = MINI_REFERENCE, reports: dict[str, s
 def mini_dir(tmp_path) -> Path:
     """The mini dataset as a data folder."""
     return write_data(tmp_path / "data")
-
-
-@pytest.fixture(scope="session")
-def ontology() -> Graph:
-    return parse_turtle(ONTOLOGY_FILE)
-
-
-@pytest.fixture(scope="session")
-def shapes() -> Graph:
-    return load_shapes()
 
 
 @pytest.fixture

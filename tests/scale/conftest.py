@@ -21,19 +21,6 @@ def union_of(nquads: bytes) -> Graph:
 
 
 @pytest.fixture(scope="session")
-def ontology() -> Graph:
-    from graph.load import parse_turtle
-    from graph.namespaces import ONTOLOGY_FILE
-    return parse_turtle(ONTOLOGY_FILE)
-
-
-@pytest.fixture(scope="session")
-def shapes() -> Graph:
-    from graph.load import load_shapes
-    return load_shapes()
-
-
-@pytest.fixture(scope="session")
 def curated() -> Graph:
     """The curated asserted data (reference + every report), as one graph."""
     from graph.load import load
