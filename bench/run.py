@@ -13,15 +13,21 @@ At each N (synthetic encounters from bench/generate.py, plus the curated reports
             `oxigraph serve`, both in memory, same N-Quads, same query text); answers compared
   load      8 concurrent HTTP clients, bounded by --load-requests and --load-seconds
   memory    peak RSS (VmHWM) of each server's processes; server start on the built graph
+  growth    from the previous size, per query, the exponent e of t ~ N^e of the in-process
+            medians (aenc, and embedded pyoxigraph where both sizes ran it); over --max-growth
+            (1.3) is "superlinear", and so is a query not run at this size (within_budget)
 
 Everything listens on 127.0.0.1 only. Progress goes to stderr; the table to stdout; the
 figures to --out as JSON. Needs the `oxigraph` CLI (pip install oxigraph, the `bench` extra).
+Exit status: 0; 1 when a query is superlinear or was not run at a size (after the JSON and
+the table are written); 2 when the `oxigraph` CLI is missing.
 """
 from __future__ import annotations
 
 import argparse
 import http.client
 import json
+import math
 import os
 import platform
 import shutil
@@ -52,6 +58,11 @@ SLOW_SECONDS = 2.0
 BUDGET_SECONDS = 60.0
 #: a query that took longer than this in-process on aenc runs nowhere else at that size (seconds)
 CUTOFF_SECONDS = 30.0
+#: growth exponents above this flag a query as superlinear (--max-growth)
+MAX_GROWTH = 1.3
+#: a pair of sizes whose smaller time is under this is not checked: timer noise (seconds)
+GROWTH_MIN_SECONDS = 0.005
+ENGINES = ("aenc", "oxigraph")
 
 
 def log(message: str) -> None:
@@ -473,6 +484,88 @@ def within_budget(queries, previous: dict | None, n: int) -> tuple[list, dict]:
     return keep, skipped
 
 
+def growth_exponent(t_small: float, t_large: float, n_small: int, n_large: int,
+                    min_seconds: float = GROWTH_MIN_SECONDS) -> float | None:
+    """log(t_large / t_small) / log(n_large / n_small): the e of t ~ N^e between two sizes (1 when
+    the time grows with the data, 2 with its square). None when t_small is under min_seconds
+    (timer noise, not a growth), a time is not positive, or the sizes do not increase."""
+    if n_large <= n_small or t_small < min_seconds or t_small <= 0 or t_large <= 0:
+        return None
+    return math.log(t_large / t_small) / math.log(n_large / n_small)
+
+
+def growth_entry(before: dict, now: dict, n_small: int, n_large: int, max_growth: float) -> dict:
+    """One query's exponents per engine (None where not measured at both sizes or too fast to
+    tell), ``flag`` when one passes max_growth, ``unchecked``: the engines too fast to tell."""
+    entry: dict = {}
+    unchecked = []
+    for engine in ENGINES:
+        entry[engine] = None
+        if engine in before and engine in now:
+            entry[engine] = growth_exponent(before[engine]["median"], now[engine]["median"], n_small, n_large)
+            if entry[engine] is None:
+                unchecked.append(engine)
+    entry["flag"] = any(e is not None and e > max_growth for e in (entry[k] for k in ENGINES))
+    if unchecked:
+        entry["unchecked"] = unchecked
+    return entry
+
+
+def growth(previous: dict | None, result: dict, max_growth: float) -> dict:
+    """Per query measured in-process at the previous size and at this one, its growth_entry; a
+    query that within_budget did not run at this size is flagged too (``not_run``: it was
+    predicted to be superlinear or too slow)."""
+    if not previous:
+        return {}
+    n_small, n_large = previous["n"], result["n"]
+    before = previous.get("in_process", {}).get("queries", {})
+    out = {}
+    for name, now in result.get("in_process", {}).get("queries", {}).items():
+        if name in before:
+            out[name] = growth_entry(before[name], now, n_small, n_large, max_growth)
+    for name, estimate in result.get("skipped_queries", {}).items():
+        out[name] = {**{engine: None for engine in ENGINES}, "flag": True, "not_run": True,
+                     "estimate_s": estimate}
+    return out
+
+
+def growth_summary(previous: dict | None, result: dict, max_growth: float) -> dict:
+    """What the growth check did at this size: sizes, thresholds, the flagged queries, and the
+    queries not checked because their time at the smaller size was under GROWTH_MIN_SECONDS."""
+    per_query = result.get("growth", {})
+    return {"from_n": previous["n"] if previous else None, "max_growth": max_growth,
+            "min_seconds": GROWTH_MIN_SECONDS,
+            "superlinear": sorted(name for name, g in per_query.items() if g["flag"]),
+            "unchecked": sorted(name for name, g in per_query.items() if g.get("unchecked"))}
+
+
+def growth_failures(results: list[dict]) -> dict[str, str]:
+    """Each flagged query, with why, at the first size where it was flagged."""
+    failures: dict[str, str] = {}
+    for r in results:
+        for name, g in r.get("growth", {}).items():
+            if not g["flag"] or name in failures:
+                continue
+            if g.get("not_run"):
+                failures[name] = (f"not run at N={r['n']:,} (about {g['estimate_s']:.0f} s or more, scaled "
+                                  f"by N^1.5; budget {BUDGET_SECONDS:.0f} s)")
+            else:
+                exps = ", ".join(f"{g[e]:.2f} on {e}" for e in ENGINES if g[e] is not None)
+                failures[name] = f"exponent {exps} from N={r['growth_check']['from_n']:,} to N={r['n']:,}"
+    return failures
+
+
+def growth_line(r: dict) -> str:
+    """The growth check of one size, in one line of the table."""
+    check = r["growth_check"]
+    unchecked = len(check["unchecked"])
+    return (f"  growth from N={check['from_n']:,} (in-process medians; {unchecked} quer"
+            f"{'y' if unchecked == 1 else 'ies'} under {check['min_seconds'] * 1000:.0f} ms at the smaller "
+            f"size on an engine, not checked there: timer noise): superlinear (> {check['max_growth']:g}): "
+            + (", ".join(name + (" (not run)" if r["growth"][name].get("not_run") else "")
+                         for name in check["superlinear"]) or "none"))
+
+
 def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
     work = Path(args.work) / f"n{n}"
     shutil.rmtree(work, ignore_errors=True)
@@ -537,6 +630,10 @@ def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
         result["oxigraph_disk"] = oxigraph_on_disk(oxigraph, build_dir / "aenc.nq", work)
         log(f"  {result['oxigraph_disk']}")
     result["ratios"] = ratios(result)
+    if previous:
+        result["growth"] = growth(previous, result, args.max_growth)
+        result["growth_check"] = growth_summary(previous, result, args.max_growth)
+        log(growth_line(result).strip())
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return result
@@ -585,17 +682,20 @@ def table(results: list[dict]) -> str:
                          f"owlrl {x['owlrl_s']:.1f} s (same inferences as fast: {x['same_inferences']}; "
                          f"same SHACL report: {x['same_validation_report']})")
         lines.append(f"  {'query':40s} {'rows':>8s} {'aenc med':>10s} {'p95':>9s} {'oxi med':>10s} "
-                     f"{'p95':>9s} {'ratio':>7s}  answers")
+                     f"{'p95':>9s} {'ratio':>7s} {'growth':>6s}  answers")
+        grown = r.get("growth", {})
         for name, q in r.get("http", {}).items():
             a, o = q.get("aenc", {}), q.get("oxigraph", {})
             if "median" not in a or "median" not in o:
                 lines.append(f"  {name:40s} error: {a.get('error') or o.get('error')}")
                 continue
             lines.append(f"  {name:40s} {a['rows']:8d} {a['median'] * 1000:8.1f}ms {a['p95'] * 1000:7.1f}ms "
-                         f"{o['median'] * 1000:8.1f}ms {o['p95'] * 1000:7.1f}ms {a['median'] / o['median']:7.2f}  "
+                         f"{o['median'] * 1000:8.1f}ms {o['p95'] * 1000:7.1f}ms {a['median'] / o['median']:7.2f} "
+                         f"{growth_cell(grown.get(name))}  "
                          f"{a['answers_vs_in_process']}/{o['answers_vs_in_process']}")
         for name, estimate in r.get("skipped_queries", {}).items():
-            lines.append(f"  {name:40s} not run: about {estimate:.0f} s or more at this size")
+            lines.append(f"  {name:40s} not run: about {estimate:.0f} s or more at this size "
+                         f"(fails the growth check)")
         for name, q in r.get("in_process", {}).get("queries", {}).items():
             if q.get("cut_off"):
                 lines.append(f"  {name:40s} {q['rows']:8d} rows, {q['aenc']['median']:.0f} s in-process "
@@ -620,7 +720,16 @@ def table(results: list[dict]) -> str:
                          f"{d['start_s']:.2f} s, median query {statistics.median(med) * 1000:.1f} ms, "
                          f"peak RSS {d.get('peak_rss_mb', 0):.0f} MB")
         lines.append("  ratios: " + ", ".join(f"{k} {v:.2f}" for k, v in r.get("ratios", {}).items()))
+        if "growth_check" in r:
+            lines.append(growth_line(r))
     return "\n".join(lines)
+
+
+def growth_cell(g: dict | None) -> str:
+    """The aenc growth exponent of one query for the table ('-': first size or under 5 ms; '!' flagged)."""
+    if not g or g["aenc"] is None:
+        return f"{'-':>6s}"
+    return f"{g['aenc']:5.2f}" + ("!" if g["flag"] else " ")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -638,6 +747,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="largest N for the in-process run on embedded pyoxigraph (default 10000)")
     parser.add_argument("--skip-disk", action="store_true", help="skip the on-disk stores (aenc's and Oxigraph's)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder of each size")
+    parser.add_argument("--max-growth", type=float, default=MAX_GROWTH,
+                        help="a query whose in-process time grows as N^e with e above this, from one size to "
+                             f"the next, fails the run (exit status 1; default {MAX_GROWTH})")
     args = parser.parse_args(argv)
     try:
         sizes = [int(x) for x in args.sizes.split(",") if x.strip()]
@@ -653,7 +765,8 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     meta = {"started": time.strftime("%Y-%m-%dT%H:%M:%S"), "python": platform.python_version(),
             "oxigraph": version, "cpus": os.cpu_count(), "seed": args.seed, "repeat": args.repeat,
-            "clients": CLIENTS, "load_requests": args.load_requests, "load_seconds": args.load_seconds}
+            "clients": CLIENTS, "load_requests": args.load_requests, "load_seconds": args.load_seconds,
+            "max_growth": args.max_growth, "growth_min_seconds": GROWTH_MIN_SECONDS}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     for n in sorted(sizes):
@@ -661,7 +774,22 @@ def main(argv: list[str] | None = None) -> int:
         out.write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n")
         log(f"wrote {out}")
     print(table(results))
-    return 0
+    return growth_verdict(results, args.max_growth)
+
+
+def growth_verdict(results: list[dict], max_growth: float) -> int:
+    """Print the growth check's verdict over the whole run: 0 when no query was flagged, else 1
+    with the flagged queries named on stderr."""
+    failures = growth_failures(results)
+    if not failures:
+        print(f"\ngrowth check: no query grows faster than N^{max_growth:g}")
+        return 0
+    print(f"\ngrowth check FAILED: superlinear (> N^{max_growth:g}) or not run: {', '.join(failures)}", flush=True)
+    print(f"bench: {len(failures)} quer{'y' if len(failures) == 1 else 'ies'} failed the growth check "
+          f"(exponent over {max_growth:g}, or not run as too slow):", file=sys.stderr)
+    for name, why in failures.items():
+        print(f"  {name}: {why}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":
