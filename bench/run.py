@@ -390,6 +390,25 @@ def http_load(queries, ep: Endpoint, max_requests: int, max_seconds: float) -> d
             **({"latency": summary(latencies)} if latencies else {})}
 
 
+def http_on_disk(ep: Endpoint, queries, reference: dict, repeat: int) -> dict:
+    """Each query over HTTP on a server started on its persistent store; answers compared."""
+    out = {}
+    for q in queries:
+        times, status, body = [], 0, b""
+        for run in range(repeat):
+            if run and times[0] > SLOW_SECONDS:
+                break
+            status, body, t = ep.query(q.text)
+            times.append(t)
+        if status != 200:
+            out[q.name] = {"status": status}
+            continue
+        v, r = rows_of(body)
+        out[q.name] = {**summary(times),
+                       "answers_vs_in_process": compare(reference[q.name], normal_rows(v, r), q.ordered)}
+    return out
+
+
 def aenc_on_disk(queries, build_dir: Path, work: Path, reference: dict, repeat: int) -> dict:
     """aenc's persistent store: written once after the build; a server started on it."""
     from graph.diskstore import build_disk_store
@@ -399,22 +418,9 @@ def aenc_on_disk(queries, build_dir: Path, work: Path, reference: dict, repeat: 
     server = Server("aenc-disk", [sys.executable, "bench/serve_disk.py", str(build_dir), str(port)],
                     port, "/health", work / "aenc-disk.log")
     log(f"  store written in {t_write:.1f} s; server ready in {server.start_seconds:.2f} s")
-    ep = Endpoint("aenc-disk", port, "/sparql")
-    out = {"write_store_s": t_write, "start_s": server.start_seconds, "queries": {}}
+    out = {"write_store_s": t_write, "start_s": server.start_seconds}
     try:
-        for q in queries:
-            times, status, body = [], 0, b""
-            for run in range(repeat):
-                if run and times[0] > SLOW_SECONDS:
-                    break
-                status, body, t = ep.query(q.text)
-                times.append(t)
-            if status != 200:
-                out["queries"][q.name] = {"status": status}
-                continue
-            v, r = rows_of(body)
-            out["queries"][q.name] = {**summary(times),
-                                      "answers_vs_in_process": compare(reference[q.name], normal_rows(v, r), q.ordered)}
+        out["queries"] = http_on_disk(Endpoint("aenc-disk", port, "/sparql"), queries, reference, repeat)
         out.update(server.memory())
     finally:
         server.stop()
@@ -439,8 +445,9 @@ def serve_and_measure(server: Server, ep: Endpoint, queries, interactive, refere
     log(f"  memory: {result['memory'][ep.name]}")
 
 
-def oxigraph_on_disk(oxigraph: str, nquads: Path, work: Path) -> dict:
-    """Oxigraph's persistent mode: bulk load a folder, then the time to serve it."""
+def oxigraph_on_disk(oxigraph: str, nquads: Path, work: Path, queries, reference: dict, repeat: int) -> dict:
+    """Oxigraph's persistent mode: bulk load a folder, the time to serve it, then the same
+    queries as aenc on disk and the server's memory after them (like for like with aenc_on_disk)."""
     location = work / "oxigraph-db"
     shutil.rmtree(location, ignore_errors=True)
     _, t_load = timed(subprocess.run, [oxigraph, "load", "--location", str(location), "--file", str(nquads)],
@@ -451,12 +458,16 @@ def oxigraph_on_disk(oxigraph: str, nquads: Path, work: Path) -> dict:
     server = Server("oxigraph-disk", [oxigraph, "serve-read-only", "--location", str(location), "--bind",
                                       f"127.0.0.1:{port}"], port, "/", work / "oxigraph-disk.log")
     ep = Endpoint("oxigraph-disk", port, "/query")
-    _, t_first = timed(ep.query, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    mem = server.memory()
-    server.stop()
-    shutil.rmtree(location, ignore_errors=True)
-    return {"bulk_load_s": t_load, "union_update_s": t_union, "start_s": server.start_seconds,
-            "first_count_query_s": t_first, **mem}
+    try:
+        _, t_first = timed(ep.query, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        out = {"bulk_load_s": t_load, "union_update_s": t_union, "start_s": server.start_seconds,
+               "first_count_query_s": t_first}
+        out["queries"] = http_on_disk(ep, queries, reference, repeat)
+        out.update(server.memory())
+    finally:
+        server.stop()
+        shutil.rmtree(location, ignore_errors=True)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -627,8 +638,9 @@ def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
     if not args.skip_disk:
         result["aenc_disk"] = aenc_on_disk(interactive, build_dir, work, reference, 1)
         log("oxigraph on disk: bulk load, start")
-        result["oxigraph_disk"] = oxigraph_on_disk(oxigraph, build_dir / "aenc.nq", work)
-        log(f"  {result['oxigraph_disk']}")
+        result["oxigraph_disk"] = oxigraph_on_disk(oxigraph, build_dir / "aenc.nq", work, interactive,
+                                                   reference, 1)
+        log(f"  {({k: v for k, v in result['oxigraph_disk'].items() if k != 'queries'})}")
     result["ratios"] = ratios(result)
     if previous:
         result["growth"] = growth(previous, result, args.max_growth)
@@ -657,6 +669,16 @@ def ratios(r: dict) -> dict:
     if mem:
         out["peak_rss_aenc_over_oxigraph"] = mem["aenc"]["peak_rss_mb"] / mem["oxigraph"]["peak_rss_mb"]
         out["pss_aenc_over_oxigraph"] = mem["aenc"]["pss_mb"] / mem["oxigraph"]["pss_mb"]
+    disk_a, disk_o = r.get("aenc_disk", {}), r.get("oxigraph_disk", {})
+    if disk_a.get("queries") and disk_o.get("queries"):
+        both = [q for q in disk_a["queries"] if q in disk_o["queries"] and not q.startswith("join-")
+                and "median" in disk_a["queries"][q] and "median" in disk_o["queries"][q]]
+        if both:
+            out["disk_http_median_latency_named_aenc_over_oxigraph"] = (
+                statistics.median(disk_a["queries"][q]["median"] for q in both)
+                / statistics.median(disk_o["queries"][q]["median"] for q in both))
+        out["disk_peak_rss_aenc_over_oxigraph"] = disk_a["peak_rss_mb"] / disk_o["peak_rss_mb"]
+        out["disk_pss_aenc_over_oxigraph"] = disk_a["pss_mb"] / disk_o["pss_mb"]
     if "rdflib" in r:
         out["reason_owlrl_over_aenc_fast"] = r["rdflib"]["owlrl_s"] / r["build"]["seconds"]["reason"]
     return out
@@ -718,7 +740,12 @@ def table(results: list[dict]) -> str:
             med = [q["median"] for q in d["queries"].values() if "median" in q]
             lines.append(f"  aenc on disk: store written in {d['write_store_s']:.1f} s, server start "
                          f"{d['start_s']:.2f} s, median query {statistics.median(med) * 1000:.1f} ms, "
-                         f"peak RSS {d.get('peak_rss_mb', 0):.0f} MB")
+                         f"peak RSS {d.get('peak_rss_mb', 0):.0f} MB, PSS {d.get('pss_mb', 0):.0f} MB")
+        if r.get("oxigraph_disk", {}).get("queries"):
+            d = r["oxigraph_disk"]
+            med = [q["median"] for q in d["queries"].values() if "median" in q]
+            lines.append(f"  oxigraph on disk: median query {statistics.median(med) * 1000:.1f} ms, "
+                         f"peak RSS {d.get('peak_rss_mb', 0):.0f} MB, PSS {d.get('pss_mb', 0):.0f} MB")
         lines.append("  ratios: " + ", ".join(f"{k} {v:.2f}" for k, v in r.get("ratios", {}).items()))
         if "growth_check" in r:
             lines.append(growth_line(r))
