@@ -1,0 +1,57 @@
+"""The benchmark's growth check: the exponent of a query's time between two sizes, and a run
+that fails on a query growing faster than linearly (or one the time budget kept from running)."""
+from __future__ import annotations
+
+import pytest
+
+from bench.run import GROWTH_MIN_SECONDS, growth, growth_exponent, growth_failures, growth_summary
+
+
+def timing(aenc: float, oxigraph: float | None = None) -> dict:
+    out = {"aenc": {"median": aenc}}
+    if oxigraph is not None:
+        out["oxigraph"] = {"median": oxigraph}
+    return out
+
+
+def sized(n: int, queries: dict, skipped: dict | None = None) -> dict:
+    return {"n": n, "in_process": {"queries": queries}, "skipped_queries": skipped or {}}
+
+
+def test_exponent_is_one_for_linear_and_two_for_quadratic_growth():
+    assert growth_exponent(0.1, 1.0, 1000, 10000) == pytest.approx(1.0)
+    assert growth_exponent(0.1, 10.0, 1000, 10000) == pytest.approx(2.0)
+    assert growth_exponent(0.2, 0.1, 1000, 10000) == pytest.approx(-0.30103, abs=1e-4)
+
+
+def test_no_exponent_from_timer_noise_or_sizes_that_do_not_grow():
+    assert growth_exponent(GROWTH_MIN_SECONDS / 2, 1.0, 1000, 10000) is None
+    assert growth_exponent(0.1, 1.0, 10000, 1000) is None
+    assert growth_exponent(0.1, 0.0, 1000, 10000) is None
+
+
+def check(previous: dict, now: dict, max_growth: float = 1.3) -> dict:
+    now["growth"] = growth(previous, now, max_growth)
+    now["growth_check"] = growth_summary(previous, now, max_growth)
+    return growth_failures([previous, now])
+
+
+def test_a_linear_run_passes_and_a_quadratic_query_fails_it():
+    small = sized(1000, {"linear": timing(0.1, 0.05), "quadratic": timing(0.1, 0.05), "tiny": timing(0.001)})
+    large = sized(10000, {"linear": timing(1.1, 0.5), "quadratic": timing(10.0, 0.5), "tiny": timing(0.5)})
+    failures = check(small, large)
+    assert list(failures) == ["quadratic"]
+    assert "2.00 on aenc" in failures["quadratic"] and "N=10,000" in failures["quadratic"]
+    assert large["growth_check"]["superlinear"] == ["quadratic"]
+    assert large["growth_check"]["unchecked"] == ["tiny"]
+    assert large["growth"]["linear"]["flag"] is False
+
+
+def test_oxigraph_growing_alone_is_flagged_too():
+    failures = check(sized(1000, {"q": timing(0.1, 0.1)}), sized(10000, {"q": timing(1.0, 10.0)}))
+    assert "2.00 on oxigraph" in failures["q"]
+
+
+def test_a_query_the_budget_kept_from_running_fails_the_check():
+    failures = check(sized(1000, {"q": timing(15.0)}), sized(10000, {}, skipped={"q": 474.0}))
+    assert "not run at N=10,000" in failures["q"]
