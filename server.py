@@ -10,6 +10,8 @@ Run it::
     python server.py                      # serves build/aenc.nq on http://127.0.0.1:8000/
     python server.py --port 0 --workers 4 # any setting of graph/settings.py, as --name
     python server.py --data extra.nq --graph http://example.org/g=data.nt   # other files
+    python server.py --store remote --remote-query-url http://127.0.0.1:7878/query  # in front of
+                                          # a SPARQL 1.1 store that `aenc build` loaded
 
 Production: the same ``main`` serves with waitress (a production WSGI server); for another
 WSGI server, use the factory: ``waitress-serve --call server:create_app`` or
@@ -41,7 +43,7 @@ from graph.errors import (
     ValidationFailed,
 )
 from graph.settings import SETTINGS, resolve
-from graph.diskstore import DiskStore
+from graph.remote import open_store, store_status
 from graph.store import ASSERTED, DEFAULT_GRAPH, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -422,29 +424,23 @@ def read_timeout(params: MultiDict, limit: float) -> float:
 
 # ---------------------------------------------------------------- the application
 
-def open_local_store(cfg: dict) -> Store:
-    """The store the ``store`` setting names: memory (``build/aenc.nq``) or disk (``build/store/``).
-    A remote store has its own SPARQL endpoint; this server does not proxy it."""
-    limits = {"workers": cfg["workers"], "worker_memory_mb": cfg["worker_memory_mb"]}
-    if cfg["store"] == "disk":
-        return DiskStore.open(cfg["build_dir"], **limits)
-    if cfg["store"] == "remote":
-        raise ParameterError("store = remote: the remote store serves its own SPARQL endpoint "
-                             f"({cfg['remote_query_url'] or 'AENC_REMOTE_QUERY_URL is not set'})",
-                             hint="query it there, or with `aenc query NAME --store remote`; "
-                                  "serve with --store memory or --store disk")
-    if cfg["store"] != "memory":
-        raise ParameterError(f"store {cfg['store']!r} is not one of memory, disk, remote",
-                             hint="set --store or AENC_STORE to memory or disk")
-    return Store.open(cfg["build_dir"], **limits)
+def open_configured_store(cfg: dict) -> Store:
+    """The store the ``store`` setting names (``graph.remote.open_store``): memory
+    (``build/aenc.nq``), disk (``build/store/``) or remote (the SPARQL 1.1 store at
+    ``remote_query_url``, which ``aenc build`` loaded; served here as the other two)."""
+    return open_store(cfg)
+
+
+#: the former name of ``open_configured_store``
+open_local_store = open_configured_store
 
 
 def create_app(settings: dict | None = None, store: Store | None = None) -> Flask:
     """The WSGI application. ``settings`` override graph/settings.py (and AENC_* variables);
-    ``store`` is used as given (else ``Store.open(build_dir, workers=...)``)."""
+    ``store`` is used as given (else the one the ``store`` setting names, ``open_configured_store``)."""
     cfg = resolve(settings)
     if store is None:
-        store = open_local_store(cfg)
+        store = open_configured_store(cfg)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
                 static_url_path="/static")
     app.config["MAX_CONTENT_LENGTH"] = cfg["max_body_bytes"]
@@ -477,7 +473,9 @@ class _State:
         self._cache_lock = threading.Lock()
 
     def cached(self, key: tuple, make: Callable[[], Any]) -> Any:
-        """A value computed once (the store is read-only); at most CACHE_SIZE are kept."""
+        """A value computed once per state of the store (read-only here; a remote store's
+        ``generation`` changes when a new build is loaded into it); at most CACHE_SIZE are kept."""
+        key = (getattr(self.store, "generation", None), *key)
         with self._cache_lock:
             if key in self._cache:
                 return self._cache[key]
@@ -752,8 +750,7 @@ def _install_routes(app: Flask, state: _State) -> None:
 
     @app.route("/health")
     def health():
-        return jsonify(status="ok", source=store.source, triples=len(store), graphs=len(store.graph_names()),
-                       workers_idle=store.workers_idle(), uptime_seconds=round(time.time() - state.started, 1))
+        return jsonify(status="ok", **store_status(store), uptime_seconds=round(time.time() - state.started, 1))
 
     @app.route("/metrics")
     def metrics():
@@ -914,7 +911,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files = _files(args)
         limits = {"workers": cfg["workers"], "worker_memory_mb": cfg["worker_memory_mb"]}
-        store = Store.from_files(files, **limits) if files else open_local_store(cfg)
+        store = Store.from_files(files, **limits) if files else open_configured_store(cfg)
     except AencError as error:
         print(f"aenc serve: {error}", file=sys.stderr)
         return 2
@@ -922,8 +919,13 @@ def main(argv: list[str] | None = None) -> int:
         app = create_app(overrides, store=store)
         server = waitress.create_server(app, host=cfg["host"], port=cfg["port"], threads=args.threads,
                                         max_request_body_size=cfg["max_body_bytes"], ident="aenc")
-        print(f"aenc: serving {store.source} ({len(store)} quads, {len(store.graph_names())} graphs) "
-              f"on http://{cfg['host']}:{server.effective_port}/", flush=True)
+        try:
+            held = f"{len(store)} quads, {len(store.graph_names())} graphs"
+        except AencError as error:    # a remote store that is down: serve anyway, /health says 503
+            held = "not reachable yet"
+            print(f"aenc serve: warning: {error}", file=sys.stderr, flush=True)
+        print(f"aenc: serving {store.source} ({held}) on http://{cfg['host']}:{server.effective_port}/",
+              flush=True)
         server.run()
     except KeyboardInterrupt:
         pass

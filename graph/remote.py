@@ -7,15 +7,25 @@ an update endpoint is configured, SPARQL 1.1 Update (``INSERT DATA`` in batches,
 blank nodes never split). Graphs the build no longer has are dropped. The endpoint's default
 graph is then made the union of all graphs, as aenc's embedded store serves it.
 
-``RemoteStore`` answers like ``graph.store.Store``: ``query(...) -> Result`` (``rows``,
-``boolean``, ``triples``, ``serialize``), ``graph_names()``, ``close()``. The same safety rules
-apply before anything is sent: ``SERVICE`` and updates are refused (``graph.sparql_guard``), the
-syntax is checked here (errors with line and column), parameters are substituted into the text
-as SEP-0007 substitutions would bind them, ``max_rows`` cuts the answer (``truncated``), and a
-query that outlives ``timeout`` raises ``QueryTimeout`` (the endpoint's own limit stops its work;
-set it there). The virtual graph ``…/graph/asserted`` is sent as the list of asserted graphs
-(``default-graph-uri`` each); SPARQL makes their merge the default graph, but some endpoints
-(Oxigraph among them) repeat a triple that two graphs hold: count with ``DISTINCT``.
+``RemoteStore`` answers like ``graph.store.Store``, so ``server.py`` serves it unchanged
+(``store = remote``): ``query(...) -> Result`` (``rows``, ``boolean``, ``triples``,
+``serialize``), ``graph_names()``, ``graph_sizes()``, ``len()``, ``serialize_graph``,
+``serialize_dataset``, ``workers_idle()`` (None), ``source`` (the query URL), ``close()``. The
+same safety rules apply before anything is sent: ``SERVICE`` and updates are refused
+(``graph.sparql_guard``), the syntax is checked here (errors with line and column), parameters
+are substituted into the text as SEP-0007 substitutions would bind them, relative IRIs resolve
+against the caller's ``base_iri`` (sent as ``BASE``), ``max_rows`` cuts the answer
+(``truncated``), and a query that outlives ``timeout`` raises ``QueryTimeout``: aenc stops
+waiting, but only the endpoint's own limit stops its work (set it there). The virtual graph
+``…/graph/asserted`` (as ``default-graph-uri`` or ``FROM``) is sent as the list of asserted
+graphs (``default-graph-uri`` each); SPARQL makes their merge the default graph, but some
+endpoints (Oxigraph among them) repeat a triple that two graphs hold: count with ``DISTINCT``.
+
+Every failure of the endpoint is an ``AencError``: unreachable, a 5xx, a wrong URL (404, 401…)
+or an answer that is not SPARQL JSON / N-Triples is a ``StoreError``; a query it refuses (400)
+a ``QueryError``; no answer in time a ``QueryTimeout``. The graph list and sizes are read with
+one query and kept ``refresh_seconds`` (a rebuild may load the endpoint again meanwhile);
+``generation`` changes when they do, so a server can drop what it derived from the old data.
 
 Selected by configuration only (``open_store``): ``store = "remote"`` with
 ``remote_query_url``, and ``remote_update_url`` and/or ``remote_gsp_url`` for loading.
@@ -23,8 +33,12 @@ Only the standard protocols are used; the endpoint is contacted at the configure
 """
 from __future__ import annotations
 
+import http.client
 import json
+import logging
 import re
+import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,10 +48,13 @@ from typing import Any, Iterable
 
 import pyoxigraph as ox
 
-from graph.errors import DataLoadError, ParameterError, QueryError, QueryTimeout, StoreError
+from graph import results
+from graph.errors import DataLoadError, NotFound, ParameterError, QueryError, QueryTimeout, StoreError
 from graph.namespaces import ASSERTED_UNION, INFERRED_GRAPH
 from graph.sparql_guard import check_arguments, inspect_query
-from graph.store import NQUADS_FILE, Result, _syntax_error
+from graph.store import DEFAULT_GRAPH, NQUADS_FILE, Result, _syntax_error
+
+log = logging.getLogger("aenc.remote")
 
 JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
@@ -45,13 +62,18 @@ UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
 #: triples per SPARQL Update request when loading without the Graph Store Protocol
 BATCH_TRIPLES = 50_000
 ASSERTED = str(ASSERTED_UNION)
+#: seconds the graph list and sizes are kept before they are read again
+REFRESH_SECONDS = 60.0
+#: idle seconds allowed while a whole graph or the dataset is transferred (at least the query limit)
+TRANSFER_TIMEOUT = 300.0
+SIZES_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
 class RemoteStore:
     """A SPARQL 1.1 Query (+ Update / Graph Store) endpoint, queried like ``graph.store.Store``."""
 
     def __init__(self, query_url: str, *, update_url: str | None = None, gsp_url: str | None = None,
-                 timeout: float = 60.0):
+                 timeout: float = 60.0, refresh_seconds: float = REFRESH_SECONDS):
         for name, url in (("remote_query_url", query_url), ("remote_update_url", update_url),
                           ("remote_gsp_url", gsp_url)):
             if url is not None and urllib.parse.urlsplit(url).scheme not in ("http", "https"):
@@ -59,16 +81,22 @@ class RemoteStore:
                                      hint="e.g. http://127.0.0.1:7878/query")
         self.query_url, self.update_url, self.gsp_url = query_url, update_url, gsp_url
         self.timeout = timeout
+        self.refresh_seconds = refresh_seconds
         self.source = query_url
-        self._graphs: list[str] | None = None
+        self._sizes: dict[str, int] | None = None
+        self._read_at = 0.0
+        self._generation = 0
+        self._lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, cfg: dict[str, Any]) -> "RemoteStore":
         """The store the settings name (``remote_query_url`` …)."""
         url = cfg.get("remote_query_url")
         if not url:
-            raise ParameterError("store = remote needs remote_query_url",
-                                 hint="set AENC_REMOTE_QUERY_URL, e.g. http://127.0.0.1:7878/query")
+            raise ParameterError("store = remote needs remote_query_url, the remote store's SPARQL 1.1 "
+                                 "Query endpoint",
+                                 hint="set remote_query_url (--remote-query-url or AENC_REMOTE_QUERY_URL), "
+                                 "e.g. http://127.0.0.1:7878/query; or set store to memory or disk")
         return cls(url, update_url=cfg.get("remote_update_url") or None,
                    gsp_url=cfg.get("remote_gsp_url") or None,
                    timeout=float(cfg.get("remote_timeout") or cfg.get("query_timeout") or 60.0))
@@ -91,6 +119,10 @@ class RemoteStore:
             raise StoreError(f"the remote SPARQL endpoint {url} cannot be reached: {err.reason}",
                              hint="check remote_query_url / remote_update_url / remote_gsp_url and "
                              "that the endpoint is running") from None
+        except http.client.HTTPException as err:      # cut off mid-answer, or not HTTP at all
+            raise StoreError(f"the remote SPARQL endpoint {url} broke off its answer: "
+                             f"{type(err).__name__} {err}".rstrip(),
+                             hint="check that the endpoint is running and healthy") from None
         except OSError as err:
             raise StoreError(f"the remote SPARQL endpoint {url} failed: {err}",
                              hint="check that the endpoint is running") from None
@@ -153,8 +185,9 @@ class RemoteStore:
         else:
             union = {t for triples in graphs.values() for t in triples}
             self._gsp("PUT", None, _ntriples(sorted(union, key=str)))
-        self._graphs = sorted(graphs)
-        return {name: len(triples) for name, triples in sorted(graphs.items())}
+        sizes = {name: len(triples) for name, triples in sorted(graphs.items())}
+        self._remember(sizes)
+        return sizes
 
     # -- what is here --------------------------------------------------------------------------
 
@@ -162,11 +195,60 @@ class RemoteStore:
         result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", (), (), None)
         return sorted(row[0][1] for row in result[1] if row[0] and row[0][0] == "uri")
 
+    def _remember(self, sizes: dict[str, int]) -> None:
+        with self._lock:
+            if sizes != self._sizes:
+                self._generation += 1
+            self._sizes, self._read_at = dict(sizes), time.monotonic()
+
+    def _catalog(self) -> dict[str, int]:
+        """Triples per named graph: read with one query, kept ``refresh_seconds``. When a refresh
+        fails, the last answer is kept (tried again a few seconds later); with none, it raises."""
+        with self._lock:
+            now = time.monotonic()
+            if self._sizes is not None and now - self._read_at < self.refresh_seconds:
+                return self._sizes
+            try:
+                _, rows, _ = self._select(SIZES_QUERY, (), (), None)
+            except (StoreError, QueryError) as err:
+                if self._sizes is None:
+                    raise
+                log.warning("cannot refresh the graph list of %s: %s", self.source, err)
+                self._read_at = now - self.refresh_seconds + min(5.0, self.refresh_seconds)
+                return self._sizes
+            sizes = {row[0][1]: int(row[1][1]) for row in rows
+                     if row[0] and row[0][0] == "uri" and row[1] and row[1][0] == "literal"}
+            sizes = dict(sorted(sizes.items()))
+            if sizes != self._sizes:
+                self._generation += 1
+            self._sizes, self._read_at = sizes, now
+            return sizes
+
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs held, sorted."""
-        if self._graphs is None:
-            self._graphs = self._list_graphs()
-        return list(self._graphs)
+        return list(self._catalog())
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples in each named graph."""
+        return dict(self._catalog())
+
+    def __len__(self) -> int:
+        """Quads in the named graphs (the endpoint's union default graph is not counted)."""
+        return sum(self._catalog().values())
+
+    @property
+    def generation(self) -> int:
+        """A number that changes when the graph list or sizes do (after a new build is loaded)."""
+        self._catalog()
+        return self._generation
+
+    def workers_idle(self) -> None:
+        """None: queries run on the endpoint, not in worker processes here."""
+        return None
+
+    def ping(self) -> None:
+        """Raise StoreError (or QueryTimeout) unless the endpoint answers a trivial query now."""
+        self._select("ASK {}", (), (), min(self.timeout, 5.0))
 
     def close(self) -> None:
         """Nothing to stop: the endpoint runs on its own."""
@@ -184,35 +266,96 @@ class RemoteStore:
               max_rows: int | None = None, base_iri: str | None = None) -> Result:
         """Run a read-only query on the endpoint, with ``graph.store.Store.query``'s rules."""
         check_arguments(sparql, timeout)
-        inspect_query(sparql)                       # refuses SERVICE and updates
+        info = inspect_query(sparql)                # refuses SERVICE and updates
         kind = _form(sparql, base_iri)              # syntax errors name the user's line and column
         if bindings:
             sparql = substitute(sparql, {k.lstrip("?$"): _ox_term(v) for k, v in bindings.items()})
-        default_graph_uris = self._expand(list(default_graph_uris))
-        named_graph_uris = self._expand(list(named_graph_uris))
+        if base_iri and _IRI_SAFE.fullmatch(base_iri):
+            sparql = f"BASE <{base_iri}>\n{sparql}"   # relative IRIs resolve as here, not at the endpoint
+        default, named = list(default_graph_uris), list(named_graph_uris)
+        if not default and not named and (ASSERTED in info.from_graphs or ASSERTED in info.from_named_graphs):
+            default, named = list(info.from_graphs), list(info.from_named_graphs)  # the protocol overrides FROM
+        warnings = self._unknown(default + named or info.from_graphs + info.from_named_graphs)
+        if ASSERTED in named:
+            raise ParameterError(f"{ASSERTED} is a virtual graph that can only be a default graph",
+                                 hint="pass it as default-graph-uri (or FROM), not named-graph-uri (or FROM NAMED)")
+        default, named = self._expand(list(dict.fromkeys(default))), list(dict.fromkeys(named))
         limit = timeout or self.timeout
+        started = time.monotonic()
         if kind == "graph":
-            triples = self._construct(sparql, default_graph_uris, named_graph_uris, limit)
+            triples = self._construct(sparql, default, named, limit)
             cut = max_rows is not None and len(triples) > max_rows
-            return Result("graph", graph=triples[:max_rows] if cut else triples, truncated=cut)
-        variables, rows, boolean = self._select(sparql, default_graph_uris, named_graph_uris, limit)
+            return Result("graph", graph=triples[:max_rows] if cut else triples, truncated=cut,
+                          warnings=warnings, seconds=time.monotonic() - started)
+        variables, rows, boolean = self._select(sparql, default, named, limit)
+        seconds = time.monotonic() - started
         if kind == "ask":
-            return Result("ask", boolean=boolean)
+            return Result("ask", boolean=boolean, warnings=warnings, seconds=seconds)
         cut = max_rows is not None and len(rows) > max_rows
-        return Result("select", variables=variables, solutions=rows[:max_rows] if cut else rows, truncated=cut)
+        return Result("select", variables=variables, solutions=rows[:max_rows] if cut else rows, truncated=cut,
+                      warnings=warnings, seconds=seconds)
 
     def _expand(self, names: list[str]) -> list[str]:
         """The virtual asserted graph as the asserted graphs it stands for."""
         if ASSERTED not in names:
             return names
         asserted = [g for g in self.graph_names() if g != str(INFERRED_GRAPH)]
-        return [n for n in names if n != ASSERTED] + asserted
+        return [n for n in names if n != ASSERTED] + [g for g in asserted if g not in names]
+
+    def _unknown(self, names: list[str]) -> list[str]:
+        if not names:
+            return []
+        known = set(self.graph_names()) | {ASSERTED}
+        return [f"graph {name} is not in this dataset: it was used as an empty graph"
+                for name in dict.fromkeys(names) if name not in known]
+
+    # -- whole graphs --------------------------------------------------------------------------
+
+    def serialize_graph(self, name: str, media_type: str, *, prefixes: dict[str, str] | None = None) -> bytes:
+        """One graph in a graph format, as ``graph.store.Store.serialize_graph``: a named graph,
+        ``DEFAULT_GRAPH`` (the union of all graphs) or the virtual asserted graph; NotFound for a
+        graph the endpoint does not hold. Fetched with one CONSTRUCT (N-Triples)."""
+        results.check_format("graph", media_type)
+        names = self.graph_names()
+        if name == DEFAULT_GRAPH:
+            default = []
+        elif name == ASSERTED:
+            default = self._expand([ASSERTED])
+        elif name in names:
+            default = [name]
+        else:
+            raise NotFound(f"there is no graph {name} in this dataset",
+                           hint="the graphs are: " + ", ".join(names + [ASSERTED]))
+        triples = self._construct("CONSTRUCT WHERE { ?s ?p ?o }", default, [], self._transfer_timeout())
+        if len(default) > 1:
+            triples = list(dict.fromkeys(triples))  # a triple two graphs hold, once
+        return results.write_triples(triples, media_type, prefixes)
+
+    def serialize_dataset(self, media_type: str, *, prefixes: dict[str, str] | None = None) -> bytes:
+        """Every named graph, names kept, in a dataset format (TriG or N-Quads): one SELECT of
+        every quad (blank node labels are shared across one result)."""
+        results.check_format("dataset", media_type)
+        fmt = results.DATASET_FORMATS[media_type]
+        _, rows, _ = self._select("SELECT ?g ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } }", (), (),
+                                  self._transfer_timeout())
+        decode = results.decode_term
+        quads = sorted(((row[0][1], ox.Quad(decode(row[1]), decode(row[2]), decode(row[3]),
+                                            ox.NamedNode(row[0][1])))
+                        for row in rows if row[0] and row[0][0] == "uri"), key=lambda pair: pair[0])
+        quads = [quad for _, quad in quads]
+        if prefixes and fmt == ox.RdfFormat.TRIG:
+            return ox.serialize(quads, format=fmt, prefixes=prefixes)
+        return ox.serialize(quads, format=fmt)
+
+    def _transfer_timeout(self) -> float:
+        return max(self.timeout, TRANSFER_TIMEOUT)
 
     def _post_query(self, sparql: str, default: Iterable[str], named: Iterable[str], accept: str,
                     timeout: float | None) -> bytes:
         form = [("query", sparql)] + [("default-graph-uri", g) for g in default] + \
                [("named-graph-uri", g) for g in named]
         body = urllib.parse.urlencode(form).encode("utf-8")
+        timeout = timeout or self.timeout
         try:
             status, text, _ = self._send("POST", self.query_url, body,
                                          {"Content-Type": "application/x-www-form-urlencoded",
@@ -221,10 +364,16 @@ class RemoteStore:
             raise QueryTimeout(f"the remote endpoint did not answer within {timeout:g} s",
                                hint="make the query more selective; the endpoint's own time limit "
                                "stops its work") from None
+        if status in _QUERY_REFUSED:
+            raise QueryError(f"the remote endpoint refused the query ({status}): {_excerpt(text)}",
+                             hint="aenc checked its syntax: the endpoint may lack a feature it uses")
         if 400 <= status < 500:
-            raise QueryError(f"the remote endpoint refused the query ({status}): {_excerpt(text)}")
+            raise StoreError(f"the remote endpoint {self.query_url} answered {status}: {_excerpt(text)}",
+                             hint="check remote_query_url (the endpoint's SPARQL query URL) and that it "
+                             "accepts queries without credentials")
         if status >= 300:
-            raise StoreError(f"the remote endpoint failed ({status}): {_excerpt(text)}")
+            raise StoreError(f"the remote endpoint failed ({status}): {_excerpt(text)}",
+                             hint="see the endpoint's own log; aenc's data is loaded into it by `aenc build`")
         return text
 
     def _select(self, sparql, default, named, timeout) -> tuple[list[str], list[tuple], bool | None]:
@@ -247,22 +396,48 @@ class RemoteStore:
             raise StoreError(f"the remote endpoint did not answer in N-Triples: {err}") from None
 
 
+#: statuses of the endpoint that refuse the query itself (others mean a wrong URL or a sick endpoint)
+_QUERY_REFUSED = {400, 413, 414, 422}
+#: a base IRI that can be written as ``BASE <…>`` as it is
+_IRI_SAFE = re.compile(r"[^<>\"{}|^`\\\s]+")
+
+
 def open_store(cfg: dict[str, Any], *, workers: int | None = None):
     """The store the settings select (``store``): "memory" (default: ``graph.store.Store`` on
     ``build_dir/aenc.nq``), "disk" (``graph.diskstore.DiskStore`` on ``build_dir/store/``) or
-    "remote" (``RemoteStore``; load it with ``load_build`` after each build)."""
+    "remote" (``RemoteStore``; ``aenc build`` loads it with ``load_build``). ``workers`` and
+    ``worker_memory_mb`` apply to the first two."""
     kind = (cfg.get("store") or "memory").lower()
     workers = cfg.get("workers", 0) if workers is None else workers
+    limits = {"workers": workers, "worker_memory_mb": cfg.get("worker_memory_mb") or None}
     if kind == "remote":
         return RemoteStore.from_settings(cfg)
     if kind == "memory":
         from graph.store import Store
-        return Store.open(cfg.get("build_dir", "build"), workers=workers)
+        return Store.open(cfg.get("build_dir", "build"), **limits)
     if kind == "disk":
         from graph.diskstore import DiskStore
-        return DiskStore.open(cfg.get("build_dir", "build"), workers=workers)
+        return DiskStore.open(cfg.get("build_dir", "build"), **limits)
     raise ParameterError(f"store {kind!r} is not one of memory, disk, remote",
-                         hint="set AENC_STORE to memory, disk or remote")
+                         hint="set store (--store or AENC_STORE) to memory, disk or remote")
+
+
+def store_kind(store) -> str:
+    """"remote", "disk" or "memory": the kind of an opened store."""
+    if isinstance(store, RemoteStore):
+        return "remote"
+    from graph.diskstore import DiskStore
+    return "disk" if isinstance(store, DiskStore) else "memory"
+
+
+def store_status(store) -> dict[str, Any]:
+    """What a health check reports about a store: its kind, where it reads from, what it holds,
+    idle query workers. A remote store is asked a trivial query first: StoreError (or
+    QueryTimeout) when the endpoint does not answer now."""
+    if isinstance(store, RemoteStore):
+        store.ping()
+    return {"store": store_kind(store), "source": store.source, "triples": len(store),
+            "graphs": len(store.graph_names()), "workers_idle": store.workers_idle()}
 
 
 # -- helpers -------------------------------------------------------------------------------------
@@ -406,33 +581,70 @@ def _where_span(text: str) -> tuple[int, int]:
     raise ParameterError("unbalanced braces in the query")
 
 
+def _sub(pattern: re.Pattern, text: str, replace) -> str:
+    """``pattern.sub`` outside comments, strings and IRIs."""
+    bare, out, last = _mask(text), [], 0
+    for match in pattern.finditer(bare):
+        out += [text[last:match.start()], replace(match)]
+        last = match.end()
+    return "".join(out) + text[last:]
+
+
+_PROJECTION = re.compile(r"\bSELECT\b(.*?)(?=\bWHERE\b|\{)", re.I | re.S)
+
+
+def _projections(bare: str) -> list[tuple[int, int]]:
+    """Spans of the projections (after ``SELECT``, up to ``WHERE`` or ``{``) in masked text."""
+    return [(m.start(1), m.end(1)) for m in _PROJECTION.finditer(bare)]
+
+
+def _bind(pattern: re.Pattern, text: str, value: str, name: str, project: bool = True) -> str:
+    """Replace the variable by the term; in a ``SELECT`` projection, outside parentheses,
+    project the term under the variable's name instead (``(term AS ?name)``), or with
+    ``project=False`` (a grouped query whose ``GROUP BY`` binds it) leave it there."""
+    bare = _mask(text)
+    spans = _projections(bare)
+    out, last = [], 0
+    for match in pattern.finditer(bare):
+        start = match.start()
+        span = next(((a, b) for a, b in spans if a <= start < b), None)
+        depth = bare.count("(", span[0], start) - bare.count(")", span[0], start) if span else None
+        top = f"({value} AS ?{name})" if project else match.group(0)
+        out += [text[last:start], top if depth == 0 else value]
+        last = match.end()
+    return "".join(out) + text[last:]
+
+
 def substitute(text: str, bindings: dict[str, Any]) -> str:
     """The query with each variable bound as a SEP-0007 substitution binds it, as plain text:
-    the term replaces the variable in the pattern, ``HAVING`` and ``ORDER BY``; the ``SELECT``
-    projection (or, in a grouped query, the ``GROUP BY``) binds the variable to the term."""
+    the term replaces the variable in the pattern, a CONSTRUCT template, the DESCRIBE list,
+    ``HAVING`` and ``ORDER BY``; the ``SELECT`` projection (or, in a grouped query, the
+    ``GROUP BY``) binds the variable to the term. Comments, strings and IRIs are left alone."""
     if not bindings:
         return text
     start, end = _where_span(text)
     head, body, tail = text[:start], text[start:end], text[end:]
     grouped = re.search(r"\bGROUP\s+BY\b", _mask(tail), re.I) is not None
+    form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", _mask(head), re.I)
+    verb = form.group(1).upper() if form else "SELECT"   # CONSTRUCT WHERE { … }: the template is the body
     for name, term in bindings.items():
         value = str(term)
         var = re.compile(r"[?$]" + re.escape(name) + r"(?![\w\u00b7\u0300-\u036f\u203f-\u2040])")
-        body = var.sub(lambda _m: value, body)
+        body = _bind(var, body, value, name)   # subqueries project the term under the name
         group = re.search(r"\bGROUP\s+BY\b(.*?)(?=\bHAVING\b|\bORDER\s+BY\b|\bLIMIT\b|\bOFFSET\b|\bVALUES\b|$)",
-                          tail, re.I | re.S)
+                          _mask(tail), re.I | re.S)
         if group:
-            inner = var.sub(lambda _m: f"({value} AS ?{name})", group.group(1))
+            inner = _sub(var, tail[group.start(1):group.end(1)], lambda _m: f"({value} AS ?{name})")
             rest = group.start(1) + len(inner)
             tail = tail[:group.start(1)] + inner + tail[group.end(1):]
-            tail = tail[:rest] + var.sub(lambda _m: f"({value})", tail[rest:])
+            tail = tail[:rest] + _sub(var, tail[rest:], lambda _m: f"({value})")
         else:
-            tail = var.sub(lambda _m: f"({value})", tail)
-        if not grouped:
-            select = re.search(r"\bSELECT\b", _mask(head), re.I)
-            if select:
-                head = head[:select.end()] + var.sub(lambda _m: f"({value} AS ?{name})", head[select.end():])
+            tail = _sub(var, tail, lambda _m: f"({value})")
+        if form and verb in ("CONSTRUCT", "DESCRIBE"):
+            head = head[:form.end()] + _sub(var, head[form.end():], lambda _m: value)
+        elif form and verb == "SELECT":
+            head = head[:form.start()] + _bind(var, head[form.start():], value, name, project=not grouped)
     return head + body + tail
 
 
-__all__ = ["RemoteStore", "open_store", "substitute"]
+__all__ = ["RemoteStore", "open_store", "store_kind", "store_status", "substitute"]

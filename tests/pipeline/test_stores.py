@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 
 from graph.cli import main
-from server import create_app, open_local_store
+from server import create_app, main as serve, open_configured_store, open_local_store
 from graph.errors import ParameterError
+from graph.remote import RemoteStore
 
 OXIGRAPH = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
 
@@ -29,8 +30,8 @@ def test_build_writes_the_disk_store_and_the_server_answers_from_it(capsys, tmp_
     code, _, err = run(capsys, "build", "--build-dir", str(tmp_path), "--store", "disk")
     assert code == 0 and "store: writing" in err
     assert (tmp_path / "store").is_dir()
-    store = open_local_store({"store": "disk", "build_dir": str(tmp_path), "workers": 0, "worker_memory_mb": 0,
-                              "remote_query_url": ""})
+    store = open_configured_store({"store": "disk", "build_dir": str(tmp_path), "workers": 0,
+                                   "worker_memory_mb": 0, "remote_query_url": ""})
     client = create_app({"build_dir": str(tmp_path), "store": "disk"}, store=store).test_client()
     answer = client.get("/sparql", query_string={
         "query": "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/aenc/ont/Encounter> }"},
@@ -47,11 +48,21 @@ def test_query_reads_the_disk_store(capsys, tmp_path):
     assert code == 0 and len(json.loads(out)["results"]["bindings"]) == 10
 
 
-def test_serving_a_remote_store_is_refused_with_where_to_query_it():
+def test_serving_a_remote_store_opens_it_by_configuration_without_contacting_it():
+    store = open_configured_store({"store": "remote", "remote_query_url": "http://127.0.0.1:9/query",
+                                   "build_dir": "build", "workers": 0, "worker_memory_mb": 0})
+    assert isinstance(store, RemoteStore) and store.source == "http://127.0.0.1:9/query"
+    assert open_local_store is open_configured_store      # the former name still works
+
+
+def test_serving_a_remote_store_needs_its_query_url(capsys, monkeypatch):
+    monkeypatch.delenv("AENC_REMOTE_QUERY_URL", raising=False)
     with pytest.raises(ParameterError) as caught:
-        open_local_store({"store": "remote", "remote_query_url": "http://127.0.0.1:7878/query",
-                          "build_dir": "build", "workers": 0, "worker_memory_mb": 0})
-    assert "http://127.0.0.1:7878/query" in str(caught.value)
+        open_configured_store({"store": "remote", "remote_query_url": "", "build_dir": "build",
+                               "workers": 0, "worker_memory_mb": 0})
+    assert "remote_query_url" in caught.value.message and "AENC_REMOTE_QUERY_URL" in caught.value.hint
+    assert serve(["--store", "remote", "--port", "0"]) == 2
+    assert "needs remote_query_url" in capsys.readouterr().err
 
 
 def _free_port() -> int:

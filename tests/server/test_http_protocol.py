@@ -143,8 +143,8 @@ def test_dump_keeps_every_graph(client):
 
 def test_health_reports_the_store(client):
     assert client.get("/health").json | {"uptime_seconds": 0} == {
-        "status": "ok", "source": "memory", "triples": sum(SIZES.values()), "graphs": len(SIZES),
-        "workers_idle": None, "uptime_seconds": 0}
+        "status": "ok", "store": "memory", "source": "memory", "triples": sum(SIZES.values()),
+        "graphs": len(SIZES), "workers_idle": None, "uptime_seconds": 0}
 
 
 def test_metrics_count_queries_errors_and_latency(client):
