@@ -266,12 +266,15 @@ class RemoteStore:
               max_rows: int | None = None, base_iri: str | None = None) -> Result:
         """Run a read-only query on the endpoint, with ``graph.store.Store.query``'s rules."""
         check_arguments(sparql, timeout)
+        text = sparql
         info = inspect_query(sparql)                # refuses SERVICE and updates
         kind = _form(sparql, base_iri)              # syntax errors name the user's line and column
         if bindings:
             sparql = substitute(sparql, {k.lstrip("?$"): _ox_term(v) for k, v in bindings.items()})
         if base_iri and _IRI_SAFE.fullmatch(base_iri):
             sparql = f"BASE <{base_iri}>\n{sparql}"   # relative IRIs resolve as here, not at the endpoint
+        if sparql is not text:
+            inspect_query(sparql)                   # the text sent is checked as the text received
         default, named = list(default_graph_uris), list(named_graph_uris)
         if not default and not named and (ASSERTED in info.from_graphs or ASSERTED in info.from_named_graphs):
             default, named = list(info.from_graphs), list(info.from_named_graphs)  # the protocol overrides FROM
@@ -381,7 +384,10 @@ class RemoteStore:
         try:
             doc = json.loads(text)
         except ValueError:
-            raise StoreError(f"the remote endpoint did not answer in SPARQL JSON: {_excerpt(text)}") from None
+            doc = None
+        if not isinstance(doc, dict):
+            raise StoreError(f"the remote endpoint did not answer in SPARQL JSON: {_excerpt(text)}",
+                             hint="check that remote_query_url is the store's SPARQL query endpoint")
         if "boolean" in doc:
             return [], [], bool(doc["boolean"])
         variables = doc.get("head", {}).get("vars", [])
