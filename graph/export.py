@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.plugins.serializers.nt import _nt_row
 from rdflib.compare import _TripleCanonicalizer
 
 from .errors import ParameterError
@@ -53,8 +54,9 @@ def export_format(name: str) -> ExportFormat:
 
 def canonical_bnode_labels(quads) -> dict[BNode, BNode]:
     """Stable labels for the blank nodes of some quads, from rdflib's canonical colouring."""
-    quads = list(quads)
-    if not any(isinstance(t, BNode) for q in quads for t in q[:3]):
+    # only triples with a blank node colour blank nodes (rdflib.compare looks at no others)
+    quads = [q for q in quads if isinstance(q[0], BNode) or isinstance(q[2], BNode)]
+    if not quads:
         return {}
     colouring_graph = Graph()
     for s, p, o, g in quads:
@@ -119,10 +121,10 @@ def serialize(dataset: Dataset, fmt: str = "trig", *, asserted_only: bool = Fals
     chosen = graph_names(dataset, asserted_only=asserted_only)
     if graphs is not None:
         chosen = [g for g in chosen if g in set(graphs)]
+    if spec.name == "nquads":
+        return _nquads_of(list(_named_quads(dataset, chosen)))
     canon = canonical_dataset(dataset, chosen)
     if spec.quads:
-        if spec.name == "nquads":
-            return _sorted_lines(b"".join(_nquads(canon.graph(name), name) for name in chosen))
         if spec.name == "jsonld":
             data = json.loads(canon.serialize(format="json-ld", encoding="utf-8"))
             return (json.dumps(_sorted_json(data), indent=2, sort_keys=True, ensure_ascii=False)
@@ -137,11 +139,15 @@ def serialize(dataset: Dataset, fmt: str = "trig", *, asserted_only: bool = Fals
     return union.serialize(format="turtle", encoding="utf-8")
 
 
-def _nquads(graph: Graph, name: URIRef) -> bytes:
-    """One graph's triples as N-Quads lines: its N-Triples with the graph label added."""
-    label = f" <{name}> .".encode("utf-8")
-    lines = graph.serialize(format="nt", encoding="utf-8").splitlines()
-    return b"".join(line.rstrip()[:-2].rstrip() + label + b"\n" for line in lines if line.strip())
+def _nquads_of(quads: list) -> bytes:
+    """Quads as sorted, distinct N-Quads lines with stable blank node labels: each line is
+    rdflib's N-Triples row with the graph label added, written straight from the quads (a copy
+    of the dataset first would cost more than the writing)."""
+    labels = canonical_bnode_labels(quads)
+    get = labels.get
+    lines = {(_nt_row((get(s, s), p, get(o, o)))[:-3].rstrip() + f" <{g}> .").encode("utf-8")
+             for s, p, o, g in quads}
+    return b"".join(line + b"\n" for line in sorted(lines))
 
 
 def _sorted_lines(data: bytes) -> bytes:

@@ -75,6 +75,7 @@ class LoadedData:
 
     dataset: Dataset
     sources: dict[URIRef, Path] = field(default_factory=dict)
+    _asserted: Graph | None = field(default=None, repr=False, compare=False)
 
     @property
     def ontology(self) -> Graph:
@@ -91,13 +92,15 @@ class LoadedData:
         return [REFERENCE_GRAPH, *self.report_graphs]
 
     def asserted(self) -> Graph:
-        """The union of the asserted data graphs (reference + reports) as one plain graph."""
-        union = Graph()
-        for name in self.data_graphs:
-            for triple in self.dataset.graph(name):
-                union.add(triple)
-        bind_prefixes(union)
-        return union
+        """The union of the asserted data graphs (reference + reports) as one plain graph, made
+        once (validation and reasoning both read it; neither changes it)."""
+        if self._asserted is None:
+            union = Graph()
+            for name in self.data_graphs:
+                for triple in self.dataset.graph(name):
+                    union.add(triple)
+            self._asserted = bind_prefixes(union)
+        return self._asserted
 
     def locate(self, triple) -> str:
         """The file names (comma-separated) of the graphs that hold ``triple``."""
