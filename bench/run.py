@@ -525,7 +525,7 @@ def growth_exponent(t_small: float, t_large: float, n_small: int, n_large: int,
 
 def growth_entry(before: dict, now: dict, n_small: int, n_large: int, max_growth: float) -> dict:
     """One query's exponents per engine (None where not measured at both sizes or too fast to
-    tell), ``flag`` when one passes max_growth, ``unchecked``: the engines too fast to tell."""
+    tell), ``flag`` when aenc's passes max_growth, ``unchecked``: the engines too fast to tell."""
     entry: dict = {}
     unchecked = []
     for engine in ENGINES:
@@ -534,7 +534,9 @@ def growth_entry(before: dict, now: dict, n_small: int, n_large: int, max_growth
             entry[engine] = growth_exponent(before[engine]["median"], now[engine]["median"], n_small, n_large)
             if entry[engine] is None:
                 unchecked.append(engine)
-    entry["flag"] = any(e is not None and e > max_growth for e in (entry[k] for k in ENGINES))
+    # aenc's exponent decides (Oxigraph's is shown beside it): a slow formulation shows on both,
+    # while one engine alone moving at a few milliseconds is the cache, not the query
+    entry["flag"] = entry["aenc"] is not None and entry["aenc"] > max_growth
     if unchecked:
         entry["unchecked"] = unchecked
     return entry
