@@ -431,10 +431,6 @@ def open_configured_store(cfg: dict) -> Store:
     return open_store(cfg)
 
 
-#: the former name of ``open_configured_store``
-open_local_store = open_configured_store
-
-
 def create_app(settings: dict | None = None, store: Store | None = None) -> Flask:
     """The WSGI application. ``settings`` override graph/settings.py (and AENC_* variables);
     ``store`` is used as given (else the one the ``store`` setting names, ``open_configured_store``)."""

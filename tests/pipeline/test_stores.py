@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from graph.cli import main
-from server import create_app, main as serve, open_configured_store, open_local_store
+from server import create_app, main as serve, open_configured_store
 from graph.errors import ParameterError
 from graph.remote import RemoteStore
 
@@ -52,7 +52,6 @@ def test_serving_a_remote_store_opens_it_by_configuration_without_contacting_it(
     store = open_configured_store({"store": "remote", "remote_query_url": "http://127.0.0.1:9/query",
                                    "build_dir": "build", "workers": 0, "worker_memory_mb": 0})
     assert isinstance(store, RemoteStore) and store.source == "http://127.0.0.1:9/query"
-    assert open_local_store is open_configured_store      # the former name still works
 
 
 def test_serving_a_remote_store_needs_its_query_url(capsys, monkeypatch):
