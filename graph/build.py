@@ -94,7 +94,7 @@ def check(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FILE,
     """Stages 1–3: load, QC and SHACL. Raises on bad input; returns the (conforming) report."""
     seconds = {} if seconds is None else seconds
     with _stage(seconds, "load"):
-        loaded = load(data_dir, ontology_file)
+        loaded = load(data_dir, ontology_file, progress=lambda line: progress(f"[1/{STAGES}] {line}"))
         shapes = load_shapes(shapes_file)
     triples = sum(len(loaded.dataset.graph(g)) for g in loaded.sources)
     reports = len(loaded.report_graphs)

@@ -77,7 +77,7 @@ def _publish(build_dir: Path, cfg: dict, progress) -> None:
     kind = cfg["store"]
     if kind == "disk":
         from .diskstore import build_disk_store
-        progress(f"store: writing {build_disk_store(build_dir)}")
+        progress(f"store: wrote {build_disk_store(build_dir, progress=progress)}")
     elif kind == "remote":
         from .remote import RemoteStore
         remote = RemoteStore.from_settings(cfg)

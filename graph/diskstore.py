@@ -19,7 +19,9 @@ import json
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
+from typing import Callable
 
 import pyoxigraph as ox
 
@@ -38,9 +40,16 @@ def _source_id(nquads: Path) -> dict:
     return {"file": NQUADS_FILE, "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-def build_disk_store(build_dir: str | Path = "build") -> Path:
-    """Write ``<build_dir>/store/`` from ``<build_dir>/aenc.nq``; return its path."""
+def _say_nothing(_line: str) -> None:
+    """A progress callback that says nothing."""
+
+
+def build_disk_store(build_dir: str | Path = "build", *,
+                     progress: Callable[[str], None] = _say_nothing) -> Path:
+    """Write ``<build_dir>/store/`` from ``<build_dir>/aenc.nq``; return its path. ``progress``
+    hears each step with its time (about 80 s at 100,000 encounters)."""
     build_dir = Path(build_dir)
+    started = time.perf_counter()
     nquads = build_dir / NQUADS_FILE
     if not nquads.is_file():
         raise DataLoadError("no built dataset here", path=str(nquads),
@@ -48,6 +57,7 @@ def build_disk_store(build_dir: str | Path = "build") -> Path:
     target, scratch = build_dir / STORE_DIR, build_dir / (STORE_DIR + ".tmp")
     shutil.rmtree(scratch, ignore_errors=True)
     store = ox.Store(str(scratch))
+    progress(f"store: loading {nquads} ({nquads.stat().st_size / 1e6:,.0f} MB) into {target}")
     try:
         store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     except SyntaxError as exc:
@@ -58,6 +68,8 @@ def build_disk_store(build_dir: str | Path = "build") -> Path:
     # the same union as graph.store.Store._materialize_union, made once: a second bulk pass over
     # the file into the default graph (half the time of an INSERT at 10,000 encounters; the bulk
     # loader keeps one copy of a triple that several graphs hold)
+    progress(f"store: {quads:,} quads loaded ({time.perf_counter() - started:.1f} s); "
+             "copying the union into the default graph")
     inferred, default = ox.NamedNode(INFERRED), ox.DefaultGraph()
     store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, default)
                       for q in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
@@ -69,6 +81,7 @@ def build_disk_store(build_dir: str | Path = "build") -> Path:
             store.update(f"INSERT {{ GRAPH <{HIDDEN_INFERRED}> {{ ?s ?p ?o }} }} WHERE "
                          f"{{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} FILTER NOT EXISTS {{ ?s ?p ?o }} }}")
             union = HIDDEN_INFERRED
+    progress(f"store: union copied ({time.perf_counter() - started:.1f} s); compacting")
     store.flush()
     store.optimize()
     del store
@@ -131,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     build_dir = Path(args[0] if args else "build")
     try:
-        path = build_disk_store(build_dir)
+        path = build_disk_store(build_dir, progress=lambda line: print(line, file=sys.stderr, flush=True))
     except DataLoadError as err:
         print(f"diskstore: {err}", file=sys.stderr)
         return 2

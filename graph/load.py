@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS, XSD
@@ -32,6 +33,8 @@ REPORTS_DIR_NAME = "reports"
 
 #: a report key becomes part of a graph IRI, so it must be a plain slug
 REPORT_KEY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: seconds between two progress lines of a long load
+PROGRESS_SECONDS = 5.0
 
 #: prefixes used whenever aenc shows a term to a person (reports, errors, exports)
 PREFIXES: dict[str, str] = {
@@ -257,8 +260,10 @@ def report_files(data_dir: Path = DATA_DIR) -> list[Path]:
     return sorted((Path(data_dir) / REPORTS_DIR_NAME).glob("*.ttl"))
 
 
-def load(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FILE) -> LoadedData:
-    """Read the ontology, ``data_dir/reference.ttl`` and every ``data_dir/reports/*.ttl``."""
+def load(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FILE, *,
+         progress: Callable[[str], None] | None = None) -> LoadedData:
+    """Read the ontology, ``data_dir/reference.ttl`` and every ``data_dir/reports/*.ttl``;
+    ``progress`` hears how far the reports are read, every few seconds of a long load."""
     data_dir = Path(data_dir)
     dataset = Dataset()
     bind_prefixes(dataset)
@@ -275,8 +280,12 @@ def load(data_dir: Path = DATA_DIR, ontology_file: Path = ONTOLOGY_FILE) -> Load
         raise DataLoadError(
             "no report files found", path=str(data_dir / REPORTS_DIR_NAME),
             hint="each source report is one Turtle file in this folder, e.g. reports/2021-04-23-tass-mig-31.ttl")
-    for path in reports:
+    said = time.monotonic()
+    for done, path in enumerate(reports, 1):
         add(report_graph(report_key(path)), path)
+        if progress is not None and time.monotonic() - said >= PROGRESS_SECONDS and done < len(reports):
+            progress(f"load: {done} of {len(reports)} report files read")
+            said = time.monotonic()
     return loaded
 
 

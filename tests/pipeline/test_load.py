@@ -118,3 +118,19 @@ def test_missing_reference_file(tmp_path):
 ])
 def test_short_forms(iri, text):
     assert short(URIRef(iri)) == text
+
+
+def test_a_long_load_says_how_far_it_has_read(monkeypatch):
+    import graph.load
+    monkeypatch.setattr(graph.load, "PROGRESS_SECONDS", 0.0)   # every report counts as long
+    lines: list[str] = []
+    loaded = load(progress=lines.append)
+    reports = len(loaded.report_graphs)
+    assert reports >= 2
+    assert lines == [f"load: {done} of {reports} report files read" for done in range(1, reports)]
+
+
+def test_a_short_load_says_nothing_on_the_way():
+    lines: list[str] = []
+    load(progress=lines.append)
+    assert lines == []

@@ -94,3 +94,11 @@ def test_selected_by_configuration(disk_build):
     store = open_store({"store": "disk", "build_dir": str(disk_build), "workers": 0})
     assert isinstance(store, DiskStore)
     assert store.query("ASK { ?s a <https://w3id.org/aenc/ont/Encounter> }").boolean()
+
+
+def test_writing_the_store_says_each_step(built_dir, tmp_path):
+    shutil.copy(built_dir / "aenc.nq", tmp_path / "aenc.nq")
+    lines: list[str] = []
+    build_disk_store(tmp_path, progress=lines.append)
+    assert [line.split(" ")[1] for line in lines] == ["loading", f"{len(Store.open(built_dir)):,}", "union"]
+    assert lines[-1].endswith("compacting")
