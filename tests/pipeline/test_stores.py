@@ -28,7 +28,7 @@ def run(capsys, *argv):
 
 def test_build_writes_the_disk_store_and_the_server_answers_from_it(capsys, tmp_path):
     code, _, err = run(capsys, "build", "--build-dir", str(tmp_path), "--store", "disk")
-    assert code == 0 and "store: writing" in err
+    assert code == 0 and "store: wrote" in err and "store: loading" in err
     assert (tmp_path / "store").is_dir()
     store = open_configured_store({"store": "disk", "build_dir": str(tmp_path), "workers": 0,
                                    "worker_memory_mb": 0, "remote_query_url": ""})
