@@ -24,7 +24,6 @@ from .load import DATA_DIR, SHAPES_FILE, LoadedData, load, load_shapes
 from .namespaces import AENC, INFERRED_GRAPH, ONTOLOGY_FILE
 from .qc import run_qc
 from .reason import reason
-from .load import bind_prefixes
 from .validate import ValidationReport, require_conformance, validate_loaded
 
 #: reasoning engines: "fast" (graph.fastreason, the default) gives exactly owlrl's filtered
@@ -71,7 +70,7 @@ def validate_with(loaded: LoadedData, shapes: Graph, validator: str = "fast") ->
     def sources_of(node) -> list[str]:
         return [loaded.sources[g].name for g in loaded.graphs_with_subject(node)]
     try:
-        return validate_fast(bind_prefixes(loaded.asserted()), loaded.ontology, shapes, sources_of=sources_of)
+        return validate_fast(loaded.asserted_triples(), loaded.ontology, shapes, sources_of=sources_of)
     except UnsupportedShape:  # a shape the compiler does not know: the reference engine does
         return validate_loaded(loaded, shapes)
 
@@ -82,7 +81,7 @@ def reason_with(loaded: LoadedData, reasoner: str = "fast") -> Graph:
     if _choose(reasoner, REASONERS, "reasoner") == "owlrl":
         return reason(loaded.ontology, loaded.asserted(), locate=loaded.locate)
     try:
-        return reason_fast(loaded.ontology, loaded.asserted())
+        return reason_fast(loaded.ontology, loaded.asserted_triples())
     except (InconsistentGraphError, UnsupportedConstruct):  # owlrl explains, or handles the construct
         return reason(loaded.ontology, loaded.asserted(), locate=loaded.locate)
 

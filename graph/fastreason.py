@@ -695,8 +695,9 @@ def _inconsistent(messages: list[str], closure: Closure) -> InconsistentGraphErr
     return InconsistentGraphError([explain(m, full, given) for m in messages])
 
 
-def reason_fast(ontology: Graph, asserted: Graph) -> Graph:
-    """``graph.reason.reason`` computed fast: the filtered inferred triples, as an rdflib graph."""
+def reason_fast(ontology: Graph, asserted: Iterable) -> Graph:
+    """``graph.reason.reason`` computed fast: the filtered inferred triples, as an rdflib graph;
+    ``asserted`` is a graph or any iterable of its triples."""
     keys_of: dict = {}
     terms: dict[str, object] = {}
 

@@ -326,9 +326,10 @@ def _ox(term):
     return ox.Literal(str(term))
 
 
-def validate_fast(data: Graph, ontology: Graph, shapes: Graph, *,
+def validate_fast(data: Iterable, ontology: Graph, shapes: Graph, *,
                   sources_of: Callable[[object], list[str]] | None = None) -> ValidationReport:
-    """``graph.validate.validate`` computed with compiled SPARQL checks on pyoxigraph."""
+    """``graph.validate.validate`` computed with compiled SPARQL checks on pyoxigraph; ``data``
+    is a graph or any iterable of its triples."""
     checks = compile_shapes(shapes)
     store, given = store_of(data, ontology, keep=checks_needing_terms(checks))
     return run_checks(store, checks, given, union=False, sources_of=sources_of)
