@@ -39,6 +39,7 @@ import logging
 import re
 import threading
 import time
+import uuid
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -50,7 +51,7 @@ import pyoxigraph as ox
 
 from graph import results
 from graph.errors import DataLoadError, NotFound, ParameterError, QueryError, QueryTimeout, StoreError
-from graph.namespaces import ASSERTED_UNION, INFERRED_GRAPH
+from graph.namespaces import ASSERTED_UNION, GRAPHS, INFERRED_GRAPH
 from graph.sparql_guard import check_arguments, inspect_query
 from graph.store import DEFAULT_GRAPH, NQUADS_FILE, Result, _syntax_error
 
@@ -58,7 +59,16 @@ log = logging.getLogger("aenc.remote")
 
 JSON_RESULTS = "application/sparql-results+json"
 N_TRIPLES = "application/n-triples"
-UNION_UPDATE = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+#: aenc's graphs in a store that may hold others: the only ones aenc lists, replaces or drops
+OURS = f'FILTER (STRSTARTS(STR(?g), "{GRAPHS}"))'
+#: the union of aenc's graphs copied into the default graph, and that copy taken out again
+UNION_UPDATE = f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
+UNION_REMOVE = f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}"
+#: triples of the default graph that no graph of aenc's holds (put there by someone else); not
+#: those with a blank node: a union copy PUT through the Graph Store Protocol has blank nodes of
+#: its own, which match none in aenc's graphs
+FOREIGN_DEFAULT = (f"ASK {{ ?s ?p ?o FILTER (!isBlank(?s) && !isBlank(?o)) "
+                   f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }} }}")
 #: triples per SPARQL Update request when loading without the Graph Store Protocol
 BATCH_TRIPLES = 50_000
 ASSERTED = str(ASSERTED_UNION)
@@ -66,7 +76,7 @@ ASSERTED = str(ASSERTED_UNION)
 REFRESH_SECONDS = 60.0
 #: idle seconds allowed while a whole graph or the dataset is transferred (at least the query limit)
 TRANSFER_TIMEOUT = 300.0
-SIZES_QUERY = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+SIZES_QUERY = f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }} GROUP BY ?g"
 
 
 class RemoteStore:
@@ -162,26 +172,45 @@ class RemoteStore:
         return self.load_quads(quads)
 
     def load_quads(self, quads: Iterable[ox.Quad]) -> dict[str, int]:
-        """Replace the endpoint's content with these quads (named graphs only), then make its
-        default graph their union."""
+        """Replace aenc's graphs in the endpoint with these quads' named graphs, and serve their
+        union as its default graph. Graphs outside aenc's namespace are left as they are; so are
+        triples someone else put in the default graph (with an update URL; with the Graph Store
+        Protocol alone, such triples stop the load before anything is changed). An endpoint whose
+        default graph already is the union of its graphs (Virtuoso) is left to make it."""
         graphs: dict[str, list[ox.Triple]] = defaultdict(list)
         for quad in quads:
             if isinstance(quad.graph_name, ox.NamedNode):
                 graphs[quad.graph_name.value].append(quad.triple)
-        stale = sorted(set(self._list_graphs()) - set(graphs))
+        outside = sorted(name for name in graphs if not name.startswith(GRAPHS))
+        if outside:
+            raise ParameterError(f"graph {outside[0]} is not one of aenc's (under {GRAPHS})",
+                                 hint="load what `aenc build` wrote; other graphs are the store's business")
+        ours = self._list_graphs()
+        stale = sorted(set(ours) - set(graphs))
+        union_view = self._default_is_union()
+        if not union_view and not self.update_url and self._ask(FOREIGN_DEFAULT):
+            raise StoreError("the remote store's default graph holds triples that none of aenc's graphs "
+                             "holds; replacing it with aenc's union through the Graph Store Protocol "
+                             "would lose them (nothing was changed)",
+                             hint="set remote_update_url, so aenc replaces only its own copy, or clear "
+                             "the default graph yourself")
+        if not union_view and self.update_url:
+            self._update(UNION_REMOVE)            # the previous copy of aenc's union, not the rest
         if self.gsp_url:
             for name in stale:
                 self._gsp("DELETE", name)
             for name, triples in sorted(graphs.items()):
                 self._gsp("PUT", name, _ntriples(triples))
         else:
-            existing = sorted(set(self._list_graphs()))
-            self._update("".join(f"DROP SILENT GRAPH <{name}> ;\n" for name in existing)
-                         + "DROP SILENT DEFAULT")
+            replaced = sorted(set(ours) | set(graphs))
+            if replaced:
+                self._update(" ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in replaced))
             for batch in _batches(graphs):
                 self._update(batch)
-        if self.update_url:
-            self._update("DROP SILENT DEFAULT ;\n" + UNION_UPDATE)
+        if union_view:
+            pass                                  # the endpoint shows the union by itself
+        elif self.update_url:
+            self._update(UNION_UPDATE)
         else:
             union = {t for triples in graphs.values() for t in triples}
             self._gsp("PUT", None, _ntriples(sorted(union, key=str)))
@@ -189,10 +218,32 @@ class RemoteStore:
         self._remember(sizes)
         return sizes
 
+    def _ask(self, query: str) -> bool:
+        return bool(self._select(query, (), (), None)[2])
+
+    def _default_is_union(self) -> bool:
+        """Whether the endpoint's default graph shows what its named graphs hold (Virtuoso does;
+        Oxigraph does not): a probe triple is put in a graph of its own, looked for, removed."""
+        probe = f"urn:aenc:probe:{uuid.uuid4().hex}"
+        graph = f"{GRAPHS}probe/{probe.rsplit(':', 1)[1]}"
+        triple = f"<{probe}> <urn:aenc:probe> \"probe\" ."
+        if self.update_url:
+            self._update(f"INSERT DATA {{ GRAPH <{graph}> {{ {triple} }} }}")
+        else:
+            self._gsp("PUT", graph, (triple + "\n").encode("utf-8"))
+        try:
+            return self._ask(f"ASK {{ <{probe}> ?p ?o }}")
+        finally:
+            if self.update_url:
+                self._update(f"DROP SILENT GRAPH <{graph}>")
+            else:
+                self._gsp("DELETE", graph)
+
     # -- what is here --------------------------------------------------------------------------
 
     def _list_graphs(self) -> list[str]:
-        result = self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", (), (), None)
+        """aenc's graphs in the endpoint (under its graph namespace; the endpoint may hold others)."""
+        result = self._select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {OURS} }}", (), (), None)
         return sorted(row[0][1] for row in result[1] if row[0] and row[0][0] == "uri")
 
     def _remember(self, sizes: dict[str, int]) -> None:

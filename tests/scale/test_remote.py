@@ -14,6 +14,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
@@ -160,23 +161,81 @@ def test_syntax_errors_name_line_and_column(remote):
     assert err.value.line == 2
 
 
+STALE = "https://w3id.org/aenc/graph/report/stale"
+FOREIGN = "<urn:someone:s> <urn:someone:p> \"kept\""
+ENCOUNTERS = "PREFIX aenc: <https://w3id.org/aenc/ont/> SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a aenc:Encounter }"
+
+
+@pytest.fixture
+def shared_oxigraph():
+    """An Oxigraph server that already holds someone else's named graph and default-graph triple."""
+    proc, url = start_oxigraph()
+    try:
+        post(f"{url}/update", f"INSERT DATA {{ {FOREIGN} . GRAPH <urn:someone:graph> {{ {FOREIGN} }} }}")
+        yield url
+    finally:
+        stop(proc)
+
+
+def post(url: str, update: str) -> None:
+    request = urllib.request.Request(url, data=update.encode(), headers={"Content-Type": "application/sparql-update"})
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def foreign_kept(url: str) -> tuple[bool, bool]:
+    plain = RemoteStore(f"{url}/query")
+    return (plain.query(f"ASK {{ {FOREIGN} }}").boolean(),
+            plain.query(f"ASK {{ GRAPH <urn:someone:graph> {{ {FOREIGN} }} }}").boolean())
+
+
+@pytest.mark.parametrize("via", ["update", "gsp"])
+def test_loading_leaves_other_graphs_and_lists_only_aencs(shared_oxigraph, built_dir, local, via):
+    url = shared_oxigraph
+    if via == "gsp":   # someone else's default-graph triple would be lost: refused, nothing changed
+        post(f"{url}/update", f"DELETE DATA {{ {FOREIGN} }}")
+    store = RemoteStore(f"{url}/query", update_url=f"{url}/update" if via == "update" else None,
+                        gsp_url=f"{url}/store" if via == "gsp" else None)
+    store.load_build(built_dir)
+    store.load_build(built_dir)                      # again: the previous copy of the union is replaced
+    assert store.graph_names() == local.graph_names() and "urn:someone:graph" not in store.graph_names()
+    assert foreign_kept(url) == (via == "update", True)
+    assert store.query(ENCOUNTERS).rows() == local.query(ENCOUNTERS).rows() == [{"n": "10"}]
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert int(store.query(count).rows()[0]["n"]) == int(local.query(count).rows()[0]["n"]) + (via == "update")
+
+
+def test_graph_store_alone_refuses_to_replace_someone_elses_default_graph(shared_oxigraph, built_dir):
+    store = RemoteStore(f"{shared_oxigraph}/query", gsp_url=f"{shared_oxigraph}/store")
+    with pytest.raises(StoreError, match="nothing was changed") as caught:
+        store.load_build(built_dir)
+    assert "remote_update_url" in caught.value.hint
+    assert store.graph_names() == [] and foreign_kept(shared_oxigraph) == (True, True)
+
+
+def test_loading_a_graph_outside_aencs_namespace_is_refused(oxigraph_server):
+    store = RemoteStore(f"{oxigraph_server}/query", update_url=f"{oxigraph_server}/update")
+    quad = ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:b"), ox.NamedNode("urn:c"), ox.NamedNode("urn:g"))
+    with pytest.raises(ParameterError, match="not one of aenc's"):
+        store.load_quads([quad])
+
+
 def test_loading_again_replaces_and_drops_stale_graphs(oxigraph_server, built_dir, tmp_path):
     store = RemoteStore(f"{oxigraph_server}/query", update_url=f"{oxigraph_server}/update")
     extra = tmp_path / "build"
     extra.mkdir()
     nq = (Path(built_dir) / "aenc.nq").read_text(encoding="utf-8")
-    (extra / "aenc.nq").write_text(nq + "<urn:x> <urn:p> <urn:y> <urn:stale> .\n", encoding="utf-8")
+    (extra / "aenc.nq").write_text(nq + f"<urn:x> <urn:p> <urn:y> <{STALE}> .\n", encoding="utf-8")
     watcher = RemoteStore(f"{oxigraph_server}/query", refresh_seconds=0)   # reads the graph list each time
     served = create_app(SERVE, store=watcher).test_client()
     before = watcher.generation
-    assert b"urn:stale" not in served.get("/dump").data
+    assert STALE.encode() not in served.get("/dump").data
     store.load_build(extra)
-    assert "urn:stale" in store.graph_names()
-    assert "urn:stale" in watcher.graph_names() and watcher.generation != before
-    assert b"urn:stale" in served.get("/dump").data        # the server's cached dump follows the store
+    assert STALE in store.graph_names()
+    assert STALE in watcher.graph_names() and watcher.generation != before
+    assert STALE.encode() in served.get("/dump").data        # the server's cached dump follows the store
     store.load_build(built_dir)           # SPARQL Update path this time
-    assert "urn:stale" not in RemoteStore(f"{oxigraph_server}/query").graph_names()
-    assert b"urn:stale" not in served.get("/dump").data
+    assert STALE not in RemoteStore(f"{oxigraph_server}/query").graph_names()
+    assert STALE.encode() not in served.get("/dump").data
     count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert store.query(count).rows()[0]["n"] == str(nq.count("\n"))
 
