@@ -5,7 +5,9 @@ every named graph of ``aenc.nq`` into any standard endpoint (Virtuoso, Fuseki, G
 Oxigraph server…) with the SPARQL 1.1 Graph Store Protocol (one ``PUT`` per graph) or, when only
 an update endpoint is configured, SPARQL 1.1 Update (``INSERT DATA`` in batches, a graph with
 blank nodes never split). Graphs the build no longer has are dropped. The endpoint's default
-graph is then made the union of all graphs, as aenc's embedded store serves it.
+graph is then made the union of aenc's graphs, as aenc's embedded store serves it (unless it
+already is the union of all graphs, as Virtuoso's is). aenc touches only its own graphs, those
+under its graph namespace, and its own copy of the union: the endpoint may hold other data.
 
 ``RemoteStore`` answers like ``graph.store.Store``, so ``server.py`` serves it unchanged
 (``store = remote``): ``query(...) -> Result`` (``rows``, ``boolean``, ``triples``,
