@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.request
@@ -24,6 +23,7 @@ from graph.queries import list_queries
 from graph.remote import RemoteStore
 from graph.store import Store
 from server import create_app
+from tests.scale.test_remote import free_port, stop
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
@@ -42,12 +42,6 @@ VIRTUOSO_DEVIATIONS = {
 }
 
 pytestmark = pytest.mark.live
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _config(folder: Path, sql_port: int, http_port: int) -> Path:
@@ -91,12 +85,7 @@ def virtuoso(tmp_path_factory):
                        check=True, capture_output=True, timeout=60)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @pytest.fixture(scope="module")
