@@ -439,18 +439,26 @@ class Closure:
         new_axioms: set[Triple] = set()
         type_plan = plan.get(TYPE)
 
+        # a subject's types as one frozenset shared by every subject with the same types (a few
+        # hundred sets for millions of subjects): less memory to walk than a set per subject
+        shared: dict[frozenset, frozenset] = {}
+        share = shared.setdefault
+
         def add_type(x: str, classes: frozenset) -> None:
             row = types.get(x)
-            if type(row) is str:
-                row = types[x] = {row}
             if row is None:
                 missing = classes
-                types[x] = set(classes)
-            elif classes <= row:
-                return
+                types[x] = share(classes, classes)
             else:
+                if type(row) is str:
+                    row = frozenset((row,))
+                elif type(row) is set:            # as the data gave it
+                    row = frozenset(row)
+                if classes <= row:
+                    return
                 missing = classes - row
-                row |= missing
+                union = row | classes
+                types[x] = share(union, union)
             for c in missing:
                 derived.append((x, TYPE, c))
                 if c in META_TYPES:
@@ -471,6 +479,8 @@ class Closure:
                 rows[s] = {row, o}
             elif o in row:
                 return
+            elif type(row) is frozenset:          # a shared set of types (add_type)
+                rows[s] = row | {o}
             else:
                 row.add(o)
             derived.append((s, p, o))
