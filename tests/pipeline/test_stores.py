@@ -71,8 +71,9 @@ def _free_port() -> int:
 
 
 @pytest.mark.live
-@pytest.mark.skipif(not Path(OXIGRAPH).exists(), reason="the oxigraph CLI is not installed (pip install oxigraph)")
 def test_build_loads_a_remote_store_and_query_reads_it_by_configuration_only(capsys, tmp_path, monkeypatch):
+    from tests.scale.test_remote import require_oxigraph
+    require_oxigraph()
     port = _free_port()
     proc = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path / "ox"), "--bind", f"127.0.0.1:{port}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
