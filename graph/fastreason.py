@@ -265,10 +265,13 @@ class Schema:
             if chain:
                 for i, p in enumerate(chain):
                     self.chain_steps[p].append((result, tuple(chain), i))
-        #: predicates that need an object -> subjects index (transitivity, chains)
+        #: predicates that need an object -> subjects index: transitive ones, and chain steps
+        #: with a step after them (a chain is walked leftwards from a later step)
         self.backward = set(self.transitive)
+        chain_members = set()
         for result, chain in chains:
-            self.backward.update(chain)
+            self.backward.update(chain[:-1])
+            chain_members.update(chain)
         #: the rules each predicate fires, as one tuple, or absent when it fires none
         self.plan: dict[str, tuple] = {}
         predicates = (set(self.domain) | set(self.range) | set(self.superproperties)
@@ -278,6 +281,15 @@ class Schema:
                             self.superproperties.get(p, ()), self.inverses.get(p, ()),
                             p in self.symmetric, p in self.transitive,
                             tuple(self.chain_steps.get(p, ())))
+        #: the predicates the closure must index by subject: what a rule derives (checked
+        #: against what is there), what a rule looks up (transitive ones, chain steps), rdf:type
+        self.indexed_predicates = {TYPE} | self.backward | chain_members
+        for p, (_d, _r, supers, inverses, symmetric, transitive, steps) in self.plan.items():
+            self.indexed_predicates.update(supers)
+            self.indexed_predicates.update(inverses)
+            self.indexed_predicates.update(result for result, _chain, _i in steps)
+            if symmetric or transitive:
+                self.indexed_predicates.add(p)
         self.disjoint_with: dict[str, set[str]] = defaultdict(set)
         for a, b in self.disjoint_pairs:
             self.disjoint_with[a].add(b)
@@ -306,62 +318,93 @@ def _is_axiom(s: str, p: str, o: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 class Closure:
-    """The OWL 2 RL closure of a set of triples (keys), with the triples the rules added."""
+    """The OWL 2 RL closure of a set of triples (keys), with the triples the rules added.
+
+    The given triples are kept grouped by predicate, as given. Only the predicates a rule reads
+    through an index (transitive ones, chain steps) or can derive, and rdf:type, are indexed by
+    subject: the rest (most of a data set: counts, dates, labels, roles…) only fire their rules
+    once, in one pass over their group. Keys are compared by value; a caller that passes one
+    string object per distinct term (as ``reason_fast`` and bench/pipeline.py do) spares a string
+    comparison on every hash hit."""
 
     def __init__(self, triples: Iterable[Triple]):
-        #: predicate -> subject -> object (a str) or objects (a set of two or more)
+        #: predicate -> subject -> object (a str) or objects (a set of two or more), for the
+        #: predicates in ``indexed``: given and derived triples
         self.forward: dict[str, dict[str, str | set[str]]] = defaultdict(dict)
-        self.given_count = 0
+        #: predicate -> its given triples, for the predicates not (yet) indexed
+        self.given: dict[str, list[Triple]] = {}
+        self.indexed: set[str] = {TYPE}
         axioms: set[Triple] = set()
         lists: dict[str, list] = {}
-        fw = self.forward
-        # one object per distinct term: equal keys are then identical, which spares a string
-        # comparison on every hash hit, and the memory of repeated copies
-        canon: dict[str, str] = {}
-        same = canon.setdefault
-        rows_of = {}
-        last = None
-        for s, p, o in triples:
-            if s == last:                 # sorted input: a subject's triples come together
-                s = last_canon
+        types = self.forward[TYPE]
+        given = self.given
+        for t in triples:
+            p = t[1]
+            if p == TYPE:
+                s, o = t[0], t[2]
+                row = types.get(s)
+                if row is None:
+                    types[s] = o
+                elif type(row) is str:
+                    if row != o:
+                        types[s] = {row, o}
+                else:
+                    row.add(o)
+                if o in _SPECIAL_TYPES:
+                    _check_supported(t)
+                    axioms.add(t)
             else:
-                last = s
-                s = last_canon = same(s, s)
-            o = same(o, o)
-            rows = rows_of.get(p)
-            if rows is None:
-                p = same(p, p)
-                rows = rows_of[p] = fw[p]
-            row = rows.get(s)
-            if row is None:
-                rows[s] = o
-            elif type(row) is str:
-                if row == o:
-                    continue
-                rows[s] = {row, o}
-            elif o in row:
+                group = given.get(p)
+                if group is None:
+                    group = given[p] = []
+                group.append(t)
+        for p, group in given.items():
+            if p not in _SPECIAL_PREDICATES:
                 continue
-            else:
-                row.add(o)
-            self.given_count += 1
-            if p in _SPECIAL_PREDICATES or (p == TYPE and o in _SPECIAL_TYPES):
-                if p in UNSUPPORTED_PREDICATES or (p == TYPE and o in UNSUPPORTED_TYPES):
-                    _check_supported((s, p, o))
+            for t in group:
                 if p == FIRST:
-                    lists.setdefault(s, [None, NIL])[0] = o
+                    lists.setdefault(t[0], [None, NIL])[0] = t[2]
                 elif p == REST:
-                    lists.setdefault(s, [None, NIL])[1] = o
-                elif _is_axiom(s, p, o):
-                    axioms.add((s, p, o))
-        self.canon = canon
+                    lists.setdefault(t[0], [None, NIL])[1] = t[2]
+                else:
+                    _check_supported(t)
+                    axioms.add(t)
         self.lists = {k: (v[0], v[1]) for k, v in lists.items()}
         self.derived: list[Triple] = []
         self.axioms = axioms
         self._run()
 
+    def _index(self, schema: "Schema") -> None:
+        """Index by subject the given triples of every predicate the rules read or derive."""
+        for p in schema.indexed_predicates:
+            if p in self.indexed:
+                continue
+            self.indexed.add(p)
+            rows = self.forward[p]
+            for s, _p, o in self.given.pop(p, ()):
+                row = rows.get(s)
+                if row is None:
+                    rows[s] = o
+                elif type(row) is str:
+                    if row != o:
+                        rows[s] = {row, o}
+                else:
+                    row.add(o)
+
+    def given_triples(self) -> Iterable[Triple]:
+        """Every given triple (once per time it was given, for predicates not indexed)."""
+        derived = set(self.derived)
+        for p, rows in self.forward.items():
+            for s, objs in rows.items():
+                for o in _values(objs):
+                    if (s, p, o) not in derived:
+                        yield s, p, o
+        for group in self.given.values():
+            yield from group
+
     def _run(self) -> None:
-        fw = self.forward
         schema = Schema(self.axioms, self.lists)
+        self._index(schema)
         for triple in schema.axioms - self.axioms:
             self._add_plain(triple)
         self._datatype_seeds()
@@ -373,6 +416,7 @@ class Closure:
             # a rule derived a new axiom (rare): close the TBox again, re-fire every triple
             self.axioms |= new_axioms
             schema = Schema(self.axioms, self.lists)
+            self._index(schema)
             for triple in schema.axioms - self.axioms:
                 self._add_plain(triple)
 
@@ -407,6 +451,12 @@ class Closure:
                         dt = _datatype(o)
                         if dt in rl:
                             self.typed_literals[o] = dt
+        for group in self.given.values():
+            for _s, _p, o in group:
+                if o[0] == '"' and o not in self.typed_literals:
+                    dt = _datatype(o)
+                    if dt in rl:
+                        self.typed_literals[o] = dt
         for lit, dt in self.typed_literals.items():
             self.used_datatypes.add(dt)
             for t in [dt, *subsumed.get(dt, ())]:
@@ -416,20 +466,26 @@ class Closure:
     def _chain(self) -> set[Triple]:
         """Fire the rules on every triple and on everything they add; return new axioms seen.
 
-        First a pass over the index, predicate by predicate: domain types once per subject,
-        range types once per object, the other rules per triple. Then what they added, triple
-        by triple (semi-naive: each new triple fires its rules once)."""
+        First a pass over what is there, predicate by predicate. Then what the rules added, triple
+        by triple (semi-naive: each new triple fires its rules once). In the pass, a chain (or a
+        transitive property) is followed only from its first step, rightwards: every instance
+        made of triples already there has a first step there, and the indexes hold all of them;
+        an instance with an added triple is found when the last of its triples is added."""
         agenda: list[Triple] = []
         schema = self.schema
         fw = self.forward
-        bw: dict[str, dict[str, set[str]]] = {p: {} for p in schema.backward}
+        #: predicate -> object -> subject (a str) or subjects (a set), for chain steps and
+        #: transitive properties
+        bw: dict[str, dict[str, str | set[str]]] = {p: {} for p in schema.backward}
         for p in schema.backward:
             index = bw[p]
             for s, objs in fw[p].items():
                 for o in _values(objs):
                     sub = index.get(o)
                     if sub is None:
-                        index[o] = {s}
+                        index[o] = s
+                    elif type(sub) is str:
+                        index[o] = {sub, s}
                     else:
                         sub.add(s)
         types = fw[TYPE]
@@ -460,11 +516,12 @@ class Closure:
                 union = row | classes
                 types[x] = share(union, union)
             for c in missing:
-                derived.append((x, TYPE, c))
+                t = (x, TYPE, c)
+                derived.append(t)
                 if c in META_TYPES:
-                    new_axioms.add((x, TYPE, c))
+                    new_axioms.add(t)
                 if type_plan is not None:
-                    agenda.append((x, TYPE, c))
+                    agenda.append(t)
 
         def add(s: str, p: str, o: str) -> None:
             rows = fw.get(p)
@@ -483,20 +540,24 @@ class Closure:
                 rows[s] = row | {o}
             else:
                 row.add(o)
-            derived.append((s, p, o))
+            t = (s, p, o)
+            derived.append(t)
             index = bw.get(p)
             if index is not None:
                 sub = index.get(o)
                 if sub is None:
-                    index[o] = {s}
+                    index[o] = s
+                elif type(sub) is str:
+                    index[o] = {sub, s}
                 else:
                     sub.add(s)
             if p in SCHEMA_PREDICATES:
-                new_axioms.add((s, p, o))
-            agenda.append((s, p, o))
+                new_axioms.add(t)
+            agenda.append(t)
 
-        def fire(s: str, p: str, o: str, rules: tuple) -> None:
-            """The rules that need the whole triple."""
+        def fire(s: str, p: str, o: str, rules: tuple, added: bool = True) -> None:
+            """The rules that need the whole triple; ``added=False`` in the first pass (chains
+            and transitivity followed rightwards from their first step only)."""
             _domain, _range, supers, inverses, symmetric, transitive, chain_steps = rules
             for q in supers:                      # prp-spo1, prp-eqp1/2
                 add(s, q, o)
@@ -507,13 +568,16 @@ class Closure:
             if transitive:                        # prp-trp
                 for z in tuple(_values(fw[p].get(o, ()))):
                     add(s, p, z)
-                for w in tuple(bw[p].get(s, ())):
-                    add(w, p, o)
+                if added:
+                    for w in tuple(_values(bw[p].get(s, ()))):
+                        add(w, p, o)
             for result, chain, i in chain_steps:  # prp-spo2
+                if i and not added:
+                    continue
                 lefts = [s]
                 for q in reversed(chain[:i]):
                     index = bw[q]
-                    lefts = [w for x in lefts for w in index.get(x, ())]
+                    lefts = [w for x in lefts for w in _values(index.get(x, ()))]
                     if not lefts:
                         break
                 if not lefts:
@@ -538,25 +602,32 @@ class Closure:
                 add_type(s, frozenset(sup))
             if type_plan is not None:
                 agenda.extend((s, TYPE, c) for c in tuple(classes))
-        for p in [p for p in fw if p in plan and p != TYPE]:
+        for p in [p for p in fw if p in plan and p != TYPE]:      # indexed: given and derived
             rules = plan[p]
             domain, range_ = rules[0], rules[1]
             per_triple = rules[2] or rules[3] or rules[4] or rules[5] or rules[6]
-            rows = list(fw[p].items())
-            objects = set()
-            for s, objs in rows:
+            for s, objs in list(fw[p].items()):
+                if domain:
+                    add_type(s, domain)
+                objs = tuple(_values(objs))
+                for o in objs:
+                    if range_:
+                        add_type(o, range_)
+                    if per_triple:
+                        fire(s, p, o, rules, False)
+        for p, group in self.given.items():                      # the others: given only
+            rules = plan.get(p)
+            if rules is None:
+                continue
+            domain, range_ = rules[0], rules[1]
+            per_triple = rules[2] or rules[3] or rules[4] or rules[5] or rules[6]
+            for s, _p, o in group:
                 if domain:
                     add_type(s, domain)
                 if range_:
-                    if type(objs) is str:
-                        objects.add(objs)
-                    else:
-                        objects.update(objs)
+                    add_type(o, range_)
                 if per_triple:
-                    for o in tuple(_values(objs)):
-                        fire(s, p, o, rules)
-            for o in objects:
-                add_type(o, range_)
+                    fire(s, p, o, rules, False)
 
         pop = agenda.pop
         while agenda:
@@ -692,16 +763,13 @@ def _inconsistent(messages: list[str], closure: Closure) -> InconsistentGraphErr
     full, given = Graph(), Graph()
     for s, p, o in closure.schema.axioms:
         full.add((term_of(s), term_of(p), term_of(o)))
-    derived = set(closure.derived)
     nodes = set()
     for m in messages:
         for word in m.replace("'", " ").split():
             nodes.add(word)
-    for p, rows in closure.forward.items():
-        for s, objs in rows.items():
-            for o in _values(objs):
-                if (_plain(s) in nodes or _plain(o) in nodes) and (s, p, o) not in derived:
-                    given.add((term_of(s), term_of(p), term_of(o)))
+    for s, p, o in closure.given_triples():
+        if _plain(s) in nodes or _plain(o) in nodes:
+            given.add((term_of(s), term_of(p), term_of(o)))
     return InconsistentGraphError([explain(m, full, given) for m in messages])
 
 
