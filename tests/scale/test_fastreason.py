@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 from rdflib.compare import graph_diff, to_isomorphic
 
 from graph.errors import InconsistentGraphError
@@ -68,6 +69,36 @@ def test_same_as_owlrl_on_constructs_the_ontology_does_not_use_yet(ontology):
     data = turtle(DATA)
     fast = reason_fast(axioms, data)
     assert (ID["test/a"], URIRef(ONT + "testChain"), ID["test/z"]) in fast
+    assert_same(fast, reason(axioms, data))
+
+
+# Axioms that come with the data, and chains whose first or last step is derived, not given
+DATA_WITH_AXIOMS = """
+aenc:testD rdfs:subPropertyOf aenc:testE .
+aenc:testG rdfs:subPropertyOf aenc:testF .
+aenc:testChain2 owl:propertyChainAxiom ( aenc:testE aenc:testF ) .
+t:a aenc:testD t:b ; aenc:testE t:b .
+t:b aenc:testF t:c .
+t:x aenc:testD t:y . t:y aenc:testF t:z .
+t:u aenc:testE t:v . t:v aenc:testG t:w .
+"""
+# and an axiom a rule derives (t:K rdfs:subClassOf t:L): the rules run again with it
+DERIVED_AXIOM = """
+aenc:testSubClass rdfs:subPropertyOf rdfs:subClassOf .
+t:K aenc:testSubClass t:L . t:k a t:K .
+"""
+
+
+@pytest.mark.parametrize("extra", ["", DERIVED_AXIOM], ids=["given-axioms", "and-a-derived-axiom"])
+def test_same_as_owlrl_with_axioms_in_the_data_and_derived_chain_steps(extra):
+    axioms = turtle(AXIOMS)
+    data = turtle(DATA_WITH_AXIOMS + extra)
+    fast = reason_fast(axioms, data)
+    for s, o in (("a", "c"), ("x", "z"), ("u", "w")):
+        assert (ID[f"test/{s}"], URIRef(ONT + "testChain2"), ID[f"test/{o}"]) in fast
+    assert (ID["test/a"], URIRef(ONT + "testE"), ID["test/b"]) not in fast     # given already
+    if extra:
+        assert (ID["test/k"], RDF.type, ID["test/L"]) in fast
     assert_same(fast, reason(axioms, data))
 
 
