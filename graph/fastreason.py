@@ -309,10 +309,6 @@ def _check_supported(triple: Triple) -> None:
         raise UnsupportedConstruct(o, triple)
 
 
-def _is_axiom(s: str, p: str, o: str) -> bool:
-    return p in SCHEMA_PREDICATES or (p == TYPE and o in META_TYPES)
-
-
 # ---------------------------------------------------------------------------------------------
 # The closure: semi-naive forward chaining over hash indexes
 # ---------------------------------------------------------------------------------------------
