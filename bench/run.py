@@ -598,6 +598,24 @@ def growth_line(r: dict) -> str:
                          for name in check["superlinear"]) or "none"))
 
 
+def reason_growth(previous: dict, result: dict) -> dict:
+    """Reasoning time (the fast build's reason stage) at this size over the previous size's,
+    with the ratio of the sizes; the issue's target is at most 12 for 10 times the encounters."""
+    before, now = previous["build"]["seconds"]["reason"], result["build"]["seconds"]["reason"]
+    return {"from_n": previous["n"], "n": result["n"], "size_ratio": result["n"] / previous["n"],
+            "time_ratio": now / before if before > 0 else None,
+            "exponent": growth_exponent(before, now, previous["n"], result["n"])}
+
+
+def reason_growth_line(g: dict) -> str:
+    """The reasoning growth of one size, in one line."""
+    if g["time_ratio"] is None:
+        return f"  reasoning growth from N={g['from_n']:,}: not measured (0 s at the smaller size)"
+    exponent = f"exponent {g['exponent']:.2f}; " if g["exponent"] is not None else ""
+    return (f"  reasoning time N={g['n']:,} / N={g['from_n']:,}: {g['time_ratio']:.1f} for "
+            f"{g['size_ratio']:g}x the encounters ({exponent}target at most 12 for 10x)")
+
+
 def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
     work = Path(args.work) / f"n{n}"
     shutil.rmtree(work, ignore_errors=True)
@@ -671,6 +689,8 @@ def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
         result["growth"] = growth(previous, result, args.max_growth)
         result["growth_check"] = growth_summary(previous, result, args.max_growth)
         log(growth_line(result).strip())
+        result["reason_growth"] = reason_growth(previous, result)
+        log(reason_growth_line(result["reason_growth"]))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return result
@@ -782,6 +802,8 @@ def table(results: list[dict]) -> str:
         lines.append("  ratios: " + ", ".join(f"{k} {v:.2f}" for k, v in r.get("ratios", {}).items()))
         if "growth_check" in r:
             lines.append(growth_line(r))
+        if "reason_growth" in r:
+            lines.append(reason_growth_line(r["reason_growth"]))
     return "\n".join(lines)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bench.run import GROWTH_MIN_SECONDS, growth, growth_exponent, growth_failures, growth_summary
+from bench.run import (GROWTH_MIN_SECONDS, growth, growth_exponent, growth_failures, growth_summary,
+                       reason_growth, reason_growth_line)
 
 
 def timing(aenc: float, oxigraph: float | None = None) -> dict:
@@ -56,3 +57,26 @@ def test_aenc_decides_and_oxigraph_is_shown_beside_it():
 def test_a_query_the_budget_kept_from_running_fails_the_check():
     failures = check(sized(1000, {"q": timing(15.0)}), sized(10000, {}, skipped={"q": 474.0}))
     assert "not run at N=10,000" in failures["q"]
+
+
+def built(n: int, reason_seconds: float) -> dict:
+    return {"n": n, "build": {"seconds": {"reason": reason_seconds}}}
+
+
+def test_reasoning_growth_is_the_ratio_of_times_and_says_the_target():
+    g = reason_growth(built(10_000, 1.25), built(100_000, 14.0))
+    assert g["time_ratio"] == pytest.approx(11.2)
+    assert g["size_ratio"] == 10
+    assert g["exponent"] == pytest.approx(1.0492, abs=1e-4)
+    line = reason_growth_line(g)
+    assert "11.2 for 10x the encounters" in line and "exponent 1.05" in line
+    assert "target at most 12 for 10x" in line
+
+
+def test_reasoning_growth_from_a_stage_too_fast_to_time():
+    g = reason_growth(built(1000, 0.0), built(10_000, 1.0))
+    assert g["time_ratio"] is None and g["exponent"] is None
+    assert "not measured" in reason_growth_line(g)
+    g = reason_growth(built(1000, 0.001), built(10_000, 0.02))
+    assert g["time_ratio"] == pytest.approx(20) and g["exponent"] is None
+    assert "20.0 for 10x" in reason_growth_line(g) and "exponent" not in reason_growth_line(g)
