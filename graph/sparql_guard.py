@@ -6,7 +6,9 @@ comments, so a ``SERVICE`` inside a literal or a comment is not a false alarm â€
 
 - a refusal (``SERVICE``, or an update operation such as ``INSERT``/``LOAD``/``DROP``);
 - the query's own dataset clauses (``FROM`` / ``FROM NAMED``), resolved to absolute IRIs, so the
-  store can apply its dataset rules (the union default graph, the virtual asserted graph).
+  store can apply its dataset rules (the union default graph, the virtual asserted graph);
+- whether it has a ``GRAPH`` pattern (a store may answer a query without one from a copy of
+  the union alone).
 
 The scan runs twice, on the raw text and on the text with ``\\uXXXX`` escapes decoded, and
 refuses if either pass finds a forbidden keyword: a parser that decodes escapes first and one
@@ -48,6 +50,8 @@ class QueryInfo:
 
     from_graphs: list[str] = field(default_factory=list)
     from_named_graphs: list[str] = field(default_factory=list)
+    #: the query has a GRAPH pattern (read as a keyword: a GRAPH spelt with escapes counts)
+    uses_graph: bool = False
 
     @property
     def has_dataset(self) -> bool:
@@ -68,7 +72,7 @@ def inspect_query(text: str) -> QueryInfo:
     info = _scan(text)
     decoded = _decode_escapes(text)
     if decoded != text:
-        _scan(decoded)
+        info.uses_graph = _scan(decoded).uses_graph or info.uses_graph
     return info
 
 
@@ -135,6 +139,8 @@ def _scan(text: str) -> QueryInfo:
                 hint="query the remote endpoint yourself and pass its answers in VALUES; a prefix "
                 "whose name contains 'service' is refused too: rename it",
             )
+        if word == "GRAPH":
+            info.uses_graph = True
         if word == "FROM":
             named = j + 1 < len(tokens) and tokens[j + 1][0] == "name" and tokens[j + 1][1].upper() == "NAMED"
             target = tokens[j + 2] if named else (tokens[j + 1] if j + 1 < len(tokens) else None)

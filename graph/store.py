@@ -328,6 +328,8 @@ class Store:
             if not info.has_dataset:
                 job["default_graph"] = self._union
                 job["named_graphs"] = self._named if self._hidden else None
+                if not info.uses_graph:
+                    self._from_union_copy(job)
             warnings += self._unknown(info.from_graphs + info.from_named_graphs)
         if dataset is not None:
             job["default_graph"], job["named_graphs"] = self._resolve_dataset(*dataset)
@@ -340,7 +342,7 @@ class Store:
                 outcome = ("error", "memory" if self.worker_memory_mb else "died", str(exc), None)
         else:
             deadline = None if timeout is None else started + timeout
-            outcome = _execute(job, self._ox, deadline)
+            outcome = _execute(job, self._engine(job), deadline)
         seconds = time.monotonic() - started
         status, kind, payload, extra = outcome
         if status == "error":
@@ -365,6 +367,14 @@ class Store:
             return Result("select", variables=variables, solutions=rows, truncated=extra,
                           warnings=warnings, seconds=seconds)
         return Result("graph", graph=payload, truncated=extra, warnings=warnings, seconds=seconds)
+
+    def _from_union_copy(self, job: dict) -> None:
+        """Where a store keeps a copy of the whole union as one graph, send ``job`` (on the
+        service's default graph, with no GRAPH pattern) there; this one keeps none."""
+
+    def _engine(self, job: dict) -> ox.Store:
+        """The pyoxigraph store that runs ``job`` in this process."""
+        return self._ox
 
     def _resolve_dataset(self, default: list[str], named: list[str]) -> tuple[list, list]:
         if ASSERTED in named:

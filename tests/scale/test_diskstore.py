@@ -1,12 +1,15 @@
 """The on-disk store: written once after the build, opened read-only, answers like Store."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
+from graph import diskstore
 from graph.diskstore import DiskStore, build_disk_store
 from graph.errors import DataLoadError, QueryTimeout
 from graph.queries import list_queries
@@ -100,5 +103,39 @@ def test_writing_the_store_says_each_step(built_dir, tmp_path):
     shutil.copy(built_dir / "aenc.nq", tmp_path / "aenc.nq")
     lines: list[str] = []
     build_disk_store(tmp_path, progress=lines.append)
-    assert [line.split(" ")[1] for line in lines] == ["loading", f"{len(Store.open(built_dir)):,}", "union"]
-    assert lines[-1].endswith("compacting")
+    assert [line.split(" ")[1] for line in lines] == [
+        "loading", f"{len(Store.open(built_dir)):,}", "union", "writing", "written"]
+    assert "inferences included" in lines[3]
+
+
+def test_a_query_without_a_graph_pattern_reads_the_union_copy(disk_build, monkeypatch):
+    disk = DiskStore.open(disk_build)
+    opened = []
+    real = diskstore._read_only
+    monkeypatch.setattr(diskstore, "_read_only", lambda path: opened.append(Path(path).name) or real(path))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert disk.query(count).rows()[0]["n"] == str(len(set(union_triples(disk_build))))
+    assert disk.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }").rows()
+    disk.query(count, default_graph_uris=["https://w3id.org/aenc/graph/asserted"])
+    disk.query("SELECT * FROM <https://w3id.org/aenc/graph/inferred> WHERE { ?s ?p ?o } LIMIT 1")
+    assert opened == ["store-union", "store", "store", "store"]
+
+
+def union_triples(build_dir):
+    """Every triple of the build's aenc.nq, each once."""
+    return {line.rsplit(" ", 2)[0] for line in (build_dir / "aenc.nq").read_text().splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
+def test_a_store_written_before_the_union_copy_still_answers(disk_build, memory, tmp_path):
+    folder = tmp_path / "old"
+    shutil.copytree(disk_build, folder)
+    shutil.rmtree(folder / "store-union")
+    meta = json.loads((folder / "store.json").read_text())
+    del meta["union_store"]
+    (folder / "store.json").write_text(json.dumps(meta))
+    shutil.copystat(disk_build / "aenc.nq", folder / "aenc.nq")
+    old = DiskStore.open(folder)
+    for named in list_queries():
+        bindings = named.bind({})
+        assert rows(old.query(named.text, bindings=bindings)) == rows(memory.query(named.text, bindings=bindings))

@@ -84,3 +84,15 @@ def test_refusal_names_line_and_column():
 def test_dataset_clauses_are_read(query, default, named):
     info = inspect_query(query)
     assert (info.from_graphs, info.from_named_graphs) == (default, named)
+
+
+@pytest.mark.parametrize("query, uses_graph", [
+    ("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }", True),
+    ("select * where { graph <http://example.org/g> { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { G\\u0052APH ?g { ?s ?p ?o } }", True),
+    ("SELECT * WHERE { ?s ?p ?o }", False),
+    ("PREFIX graph: <http://example.org/> SELECT * WHERE { ?s graph:p 'GRAPH' } # GRAPH", False),
+    ("SELECT * WHERE { ?s <http://example.org/GRAPH> ?o }", False),
+])
+def test_graph_patterns_are_noticed(query, uses_graph):
+    assert inspect_query(query).uses_graph is uses_graph
