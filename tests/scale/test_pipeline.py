@@ -27,3 +27,15 @@ def test_fast_build_writes_what_the_build_writes(tmp_path):
     for key in ("encounters", "reports", "triples_asserted", "triples_inferred", "graphs"):
         assert fast[key] == slow[key], key
     assert json.loads((tmp_path / "fast" / "stats.json").read_text())["encounters"] == 40
+
+
+def test_several_reasoning_runs_report_their_median_and_build_the_same(tmp_path):
+    data = generate(20, seed=5)
+    write(data, tmp_path / "data.nq")
+    once = fast_build(tmp_path / "data.nq", tmp_path / "once")
+    thrice = fast_build(tmp_path / "data.nq", tmp_path / "thrice", reason_runs=3)
+    assert quads_without_blank_nodes(tmp_path / "once" / "aenc.nq") == \
+        quads_without_blank_nodes(tmp_path / "thrice" / "aenc.nq")
+    runs = thrice["seconds"]["reason_closure_runs"]
+    assert len(runs) == 3 and len(once["seconds"]["reason_closure_runs"]) == 1
+    assert thrice["seconds"]["reason"] == thrice["seconds"]["reason_terms"] + sorted(runs)[1]
