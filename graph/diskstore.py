@@ -63,8 +63,11 @@ def build_disk_store(build_dir: str | Path = "build", *,
     shutil.rmtree(scratch, ignore_errors=True)
     store = ox.Store(str(scratch))
     progress(f"store: loading {nquads} ({nquads.stat().st_size / 1e6:,.0f} MB) into {target}")
+    # parsed here rather than by bulk_load(path=...), which renames blank nodes: every copy
+    # written below keeps the file's blank node labels, so a blank node one answer gives is the
+    # same node in the next query, whichever copy answers it
     try:
-        store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        store.bulk_extend(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
     except SyntaxError as exc:
         shutil.rmtree(scratch, ignore_errors=True)
         raise DataLoadError(str(exc), path=str(nquads), hint="rebuild the dataset with `aenc build`") from None

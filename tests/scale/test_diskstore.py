@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rdflib import BNode
 
 from graph import diskstore
 from graph.diskstore import DiskStore, build_disk_store
@@ -139,3 +140,16 @@ def test_a_store_written_before_the_union_copy_still_answers(disk_build, memory,
     for named in list_queries():
         bindings = named.bind({})
         assert rows(old.query(named.text, bindings=bindings)) == rows(memory.query(named.text, bindings=bindings))
+
+
+def test_a_blank_node_from_one_answer_can_be_bound_in_the_next_query(disk_build):
+    """The store and its union copy name blank nodes alike, whichever of them answers."""
+    disk = DiskStore.open(disk_build)
+    chain = disk.query("SELECT ?list WHERE { ?p <http://www.w3.org/2002/07/owl#propertyChainAxiom> ?list } "
+                       "ORDER BY ?p LIMIT 1").bindings()
+    assert chain and isinstance(chain[0]["list"], BNode)
+    step = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#first>"
+    on_union_copy = disk.query(f"SELECT ?list ?first WHERE {{ ?list {step} ?first }}", bindings=chain[0]).rows()
+    in_its_graph = disk.query(f"SELECT ?list ?first WHERE {{ GRAPH ?g {{ ?list {step} ?first }} }}",
+                              bindings=chain[0]).rows()
+    assert on_union_copy == in_its_graph and len(on_union_copy) == 1
