@@ -49,3 +49,20 @@ def test_aenc_serve_calls_the_server(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert aenc(["serve", "--build-dir", "no-build-here"]) == 2
     assert "run `aenc build` first" in capsys.readouterr().err
+
+
+def test_loading_in_memory_says_so_and_names_the_faster_store_for_a_large_graph(tmp_path, monkeypatch, capsys):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "aenc.nq").write_text(SMALL_NQ)
+    with socket.socket() as taken:        # the store loads, then the port is taken: exit 2
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = str(taken.getsockname()[1])
+        assert server.main(["--build-dir", str(build), "--port", port, "--workers", "0"]) == 2
+        out = capsys.readouterr().out
+        assert f"aenc: loading {build / 'aenc.nq'}" in out and "into memory" in out
+        assert "--store disk" not in out
+        monkeypatch.setattr(server, "LARGE_BUILD_BYTES", 10)
+        assert server.main(["--build-dir", str(build), "--port", port, "--workers", "0"]) == 2
+    assert "--store disk starts in under a second" in capsys.readouterr().out
