@@ -329,31 +329,20 @@ class Closure:
         self.forward: dict[str, dict[str, str | set[str]]] = defaultdict(dict)
         #: predicate -> its given triples, for the predicates not (yet) indexed
         self.given: dict[str, list[Triple]] = {}
-        self.indexed: set[str] = {TYPE}
+        self.indexed: set[str] = set()
         axioms: set[Triple] = set()
         lists: dict[str, list] = {}
-        types = self.forward[TYPE]
         given = self.given
         for t in triples:
             p = t[1]
-            if p == TYPE:
-                s, o = t[0], t[2]
-                row = types.get(s)
-                if row is None:
-                    types[s] = o
-                elif type(row) is str:
-                    if row != o:
-                        types[s] = {row, o}
-                else:
-                    row.add(o)
-                if o in _SPECIAL_TYPES:
-                    _check_supported(t)
-                    axioms.add(t)
-            else:
-                group = given.get(p)
-                if group is None:
-                    group = given[p] = []
-                group.append(t)
+            group = given.get(p)
+            if group is None:
+                group = given[p] = []
+            group.append(t)
+        for t in given.get(TYPE, ()):
+            if t[2] in _SPECIAL_TYPES:
+                _check_supported(t)
+                axioms.add(t)
         for p, group in given.items():
             if p not in _SPECIAL_PREDICATES:
                 continue
