@@ -844,6 +844,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--sizes {args.sizes!r}: give whole numbers separated by commas, e.g. 1000,10000")
     if not sizes or min(sizes) < 1:
         parser.error("--sizes: every N must be a positive number of encounters")
+    if args.reason_runs < 1:
+        parser.error(f"--reason-runs {args.reason_runs}: give at least 1 (the default is 3)")
     oxigraph = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
     if not Path(oxigraph).exists():
         print("bench: the `oxigraph` command is missing: pip install oxigraph (the `bench` extra)", file=sys.stderr)
