@@ -72,6 +72,29 @@ def test_same_as_owlrl_on_constructs_the_ontology_does_not_use_yet(ontology):
     assert_same(fast, reason(axioms, data))
 
 
+# Predicates whose own rules add triples with the same predicate, so rows are added to the
+# index the first pass walks: an inverse of itself, and a chain whose result is its first step
+SELF_DERIVING = """
+aenc:testSelfInv a owl:ObjectProperty ; owl:inverseOf aenc:testSelfInv .
+aenc:testR owl:propertyChainAxiom ( aenc:testR aenc:testS ) .
+"""
+SELF_DERIVING_DATA = """
+t:m1 aenc:testSelfInv t:n1 . t:m2 aenc:testSelfInv t:n2 . t:m3 aenc:testSelfInv t:n3 .
+t:r1 aenc:testR t:r2 . t:r2 aenc:testS t:r3 . t:r3 aenc:testS t:r4 . t:r4 aenc:testS t:r5 .
+"""
+
+
+def test_same_as_owlrl_when_a_predicate_derives_itself():
+    axioms = turtle(AXIOMS + SELF_DERIVING)
+    data = turtle(SELF_DERIVING_DATA)
+    fast = reason_fast(axioms, data)
+    for i in (1, 2, 3):
+        assert (ID[f"test/n{i}"], URIRef(ONT + "testSelfInv"), ID[f"test/m{i}"]) in fast
+    for o in ("r3", "r4", "r5"):
+        assert (ID["test/r1"], URIRef(ONT + "testR"), ID[f"test/{o}"]) in fast
+    assert_same(fast, reason(axioms, data))
+
+
 # Axioms that come with the data, and chains whose first or last step is derived, not given
 DATA_WITH_AXIOMS = """
 aenc:testD rdfs:subPropertyOf aenc:testE .
