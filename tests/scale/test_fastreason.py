@@ -7,7 +7,7 @@ from rdflib.namespace import RDF
 from rdflib.compare import graph_diff, to_isomorphic
 
 from graph.errors import InconsistentGraphError
-from graph.fastreason import UnsupportedConstruct, reason_fast, reason_terms
+from graph.fastreason import UnsupportedConstruct, key_of, reason_fast, reason_terms
 from graph.namespaces import ID, ONT
 from graph.reason import reason
 
@@ -162,3 +162,37 @@ def test_works_on_n_triples_text_without_rdflib_terms():
     assert reason_terms(ont, data) == [
         ("<https://w3id.org/aenc/id/x>", "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
          "<https://w3id.org/aenc/ont/C>")]
+
+
+def test_the_order_of_the_triples_does_not_change_the_inferences(ontology, synthetic_1k_graph):
+    """Subjects' types are updated once per run of triples with the same subject: sorted input
+    has long runs, shuffled input none, and both must give the same inferences."""
+    import random
+
+    ont = [tuple(key_of(t) for t in triple) for triple in ontology]
+    data = sorted(tuple(key_of(t) for t in triple) for triple in synthetic_1k_graph)
+    expected = set(reason_terms(ont, data))
+    assert len(expected) > 10_000
+    shuffled = list(data)
+    random.Random(7).shuffle(shuffled)
+    for order in (shuffled, data[::-1]):
+        assert set(reason_terms(ont, order)) == expected
+
+
+def test_a_run_of_triples_with_one_subject_gets_every_domain():
+    axioms = turtle("""
+aenc:testP1 rdfs:domain aenc:TestA . aenc:testP2 rdfs:domain aenc:TestB .
+aenc:testP3 rdfs:domain aenc:TestA . aenc:TestB rdfs:subClassOf aenc:TestTop .
+""")
+    data = turtle("""
+t:x aenc:testP1 "1" ; aenc:testP2 "2" ; aenc:testP3 "3" ; aenc:testLabel "x" .
+t:y aenc:testP3 "3" . t:z aenc:testP2 "2" ; aenc:testP1 "1" .
+""")
+    fast = reason_fast(axioms, data)
+    for node, classes in (("x", "ABTop"), ("y", "A"), ("z", "ABTop")):
+        for c in ("A", "B", "Top"):
+            assert ((ID[f"test/{node}"], RDF.type, URIRef(ONT + f"Test{c}")) in fast) == (c in classes)
+    ont = [tuple(key_of(t) for t in triple) for triple in axioms]
+    given = sorted(tuple(key_of(t) for t in triple) for triple in data)
+    assert set(reason_terms(ont, given)) == {tuple(key_of(t) for t in triple) for triple in fast}
+    assert_same(fast, reason(axioms, data))
