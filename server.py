@@ -43,7 +43,7 @@ from graph.errors import (
     ValidationFailed,
 )
 from graph.settings import SETTINGS, resolve
-from graph.remote import open_store, store_status
+from graph.remote import chosen_kind, open_store, store_status
 from graph.store import ASSERTED, DEFAULT_GRAPH, NQUADS_FILE, Store
 
 ROOT = Path(__file__).resolve().parent
@@ -428,7 +428,7 @@ def open_configured_store(cfg: dict) -> Store:
     """The store the ``store`` setting names (``graph.remote.open_store``): memory
     (``build/aenc.nq``), disk (``build/store/``) or remote (the SPARQL 1.1 store at
     ``remote_query_url``, which ``aenc build`` loaded; served here as the other two)."""
-    return open_store(cfg)
+    return open_store(cfg, progress=lambda line: print(f"aenc: {line}", flush=True))
 
 
 def create_app(settings: dict | None = None, store: Store | None = None) -> Flask:
@@ -896,21 +896,16 @@ def _files(args: argparse.Namespace) -> list[tuple[str | None, str]]:
     return files
 
 
-#: a built dataset larger than this (bytes) is worth serving from the disk store
-LARGE_BUILD_BYTES = 500_000_000
-
-
-def _say_loading(nquads: Path) -> None:
+def _say_loading(nquads: Path, disk_over_mb: float) -> None:
     """Say that the in-memory store is loading, and at a size where it takes long, what is faster."""
     try:
         size = nquads.stat().st_size
     except OSError:
         return      # the store reports the missing file, with its fix
     print(f"aenc: loading {nquads} ({size / 1e6:,.0f} MB) into memory", flush=True)
-    if size > LARGE_BUILD_BYTES:
-        print("aenc: for a graph this size, --store disk starts in under a second and needs about a "
-              "tenth of the memory (write it once with `python -m graph.diskstore "
-              f"{nquads.parent}`)", flush=True)
+    if size > disk_over_mb * 1_000_000:
+        print("aenc: for a graph this size, --store disk (or auto, the default) starts in under a "
+              "second and needs about a tenth of the memory", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -924,8 +919,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         files = _files(args)
         limits = {"workers": cfg["workers"], "worker_memory_mb": cfg["worker_memory_mb"]}
-        if not files and cfg["store"] == "memory":
-            _say_loading(Path(cfg["build_dir"]) / NQUADS_FILE)
+        if not files and chosen_kind(cfg) == "memory":
+            _say_loading(Path(cfg["build_dir"]) / NQUADS_FILE, cfg["disk_over_mb"])
         store = Store.from_files(files, **limits) if files else open_configured_store(cfg)
     except AencError as error:
         print(f"aenc serve: {error}", file=sys.stderr)

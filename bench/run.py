@@ -657,7 +657,7 @@ def run_size(n: int, args, oxigraph: str, previous: dict | None = None) -> dict:
     port = free_port()
     log("aenc server (server.py under waitress, in memory)")
     aenc = Server("aenc", [sys.executable, "server.py", "--build-dir", str(build_dir), "--port", str(port),
-                           "--rate-limit", "0", "--max-rows", str(10**9), "--query-timeout", "3600",
+                           "--store", "memory", "--rate-limit", "0", "--max-rows", str(10**9), "--query-timeout", "3600",
                            "--max-body-bytes", str(10**7), "--worker-memory-mb", "0"],
                   port, "/health", work / "aenc-server.log")
     log(f"  ready in {aenc.start_seconds:.1f} s")

@@ -2,9 +2,9 @@
 
     python bench/serve_disk.py BUILD_DIR PORT [--workers N]
 
-How the benchmark times a server start on an already built graph with the persistent store
-(server.py opens the in-memory store; see the SCALE report for wiring DiskStore into it).
-Listens on 127.0.0.1 only; no rate limit, no row cap, like the benchmark's server.py.
+How the benchmark times a server start on an already built graph with the persistent store:
+what ``server.py --store disk`` serves, with the benchmark's settings. Listens on 127.0.0.1
+only; no rate limit, no row cap, like the benchmark's server.py.
 """
 from __future__ import annotations
 

@@ -73,8 +73,10 @@ def _store_settings(args) -> dict:
 
 
 def _publish(build_dir: Path, cfg: dict, progress) -> None:
-    """After a build: write the on-disk store, or load the remote store, as ``store`` says."""
-    kind = cfg["store"]
+    """After a build: write the on-disk store, or load the remote store, as ``store`` says
+    (``store = auto`` writes the on-disk store for a build over ``disk_over_mb``)."""
+    from .remote import chosen_kind
+    kind = chosen_kind(cfg)
     if kind == "disk":
         from .diskstore import build_disk_store
         progress(f"store: wrote {build_disk_store(build_dir, progress=progress)}")
@@ -83,9 +85,6 @@ def _publish(build_dir: Path, cfg: dict, progress) -> None:
         remote = RemoteStore.from_settings(cfg)
         sizes = remote.load_build(build_dir)
         progress(f"store: loaded {len(sizes)} graphs, {sum(sizes.values())} triples into {remote.source}")
-    elif kind != "memory":
-        raise ParameterError(f"store {kind!r} is not one of memory, disk, remote",
-                             hint="set --store or AENC_STORE to memory, disk or remote")
 
 
 def cmd_qc(args) -> int:
@@ -155,7 +154,7 @@ def cmd_query(args) -> int:
     named = _load_named_query(args.query)
     bindings = named.bind(_parse_params(args.param))
     from .remote import open_store
-    store = open_store(_store_settings(args), workers=0)
+    store = open_store(_store_settings(args), workers=0, progress=_progress(args))
     try:
         result = store.query(named.text, bindings=bindings, timeout=args.timeout, max_rows=args.max_rows)
         media_type = QUERY_FORMATS[args.format]
@@ -237,8 +236,9 @@ def make_parser() -> argparse.ArgumentParser:
                            help="OWL 2 RL engine: fast (default, same inferences) or owlrl (reference)")
 
     def store_option(p):
-        p.add_argument("--store", choices=["memory", "disk", "remote"], default=None,
-                       help="memory (default), disk (build/store/) or remote (AENC_REMOTE_QUERY_URL ...); "
+        p.add_argument("--store", choices=["auto", "memory", "disk", "remote"], default=None,
+                       help="auto (the default: disk for a build over AENC_DISK_OVER_MB, 500 MB, else "
+                            "memory), memory, disk (build/store/) or remote (AENC_REMOTE_QUERY_URL ...); "
                             "default: AENC_STORE")
 
     def build_dir_option(p):

@@ -45,6 +45,25 @@ def _source_id(nquads: Path) -> dict:
     return {"file": NQUADS_FILE, "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
+def build_size(build_dir: str | Path) -> int:
+    """The size of ``<build_dir>/aenc.nq`` in bytes (0 when there is none)."""
+    try:
+        return (Path(build_dir) / NQUADS_FILE).stat().st_size
+    except OSError:
+        return 0
+
+
+def is_current(build_dir: str | Path) -> bool:
+    """Whether ``<build_dir>`` holds an on-disk store written from its ``aenc.nq`` as it is now."""
+    build_dir = Path(build_dir)
+    try:
+        meta = json.loads((build_dir / META_FILE).read_text(encoding="utf-8"))
+        return ((build_dir / STORE_DIR).is_dir() and (build_dir / UNION_DIR).is_dir()
+                and meta.get("source") == _source_id(build_dir / NQUADS_FILE))
+    except (OSError, ValueError):
+        return False
+
+
 def _say_nothing(_line: str) -> None:
     """A progress callback that says nothing."""
 
@@ -188,4 +207,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["DiskStore", "build_disk_store"]
+__all__ = ["DiskStore", "build_disk_store", "build_size", "is_current"]

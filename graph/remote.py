@@ -47,7 +47,7 @@ import urllib.parse
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import pyoxigraph as ox
 
@@ -461,24 +461,54 @@ _QUERY_REFUSED = {400, 413, 414, 422}
 _IRI_SAFE = re.compile(r"[^<>\"{}|^`\\\s]+")
 
 
-def open_store(cfg: dict[str, Any], *, workers: int | None = None):
-    """The store the settings select (``store``): "memory" (default: ``graph.store.Store`` on
+STORE_KINDS = ("auto", "memory", "disk", "remote")
+
+
+def chosen_kind(cfg: dict[str, Any]) -> str:
+    """"memory", "disk" or "remote": the store the settings select. ``store = auto`` (the
+    default) is "disk" for a build whose ``aenc.nq`` is larger than ``disk_over_mb``, else
+    "memory": at 100,000 encounters the disk store starts in 0.5 s instead of 47 s and serves in
+    a tenth of the memory, while a small build answers fastest from memory."""
+    kind = str(cfg.get("store") or "auto").lower()
+    if kind not in STORE_KINDS:
+        raise ParameterError(f"store {kind!r} is not one of {', '.join(STORE_KINDS)}",
+                             hint="set store (--store or AENC_STORE) to auto, memory, disk or remote")
+    if kind != "auto":
+        return kind
+    over_mb = cfg.get("disk_over_mb", 500)
+    if not isinstance(over_mb, (int, float)) or over_mb < 0:
+        raise ParameterError(f"disk_over_mb {over_mb!r} is not a size in MB",
+                             hint="set --disk-over-mb or AENC_DISK_OVER_MB to 0 or more (default 500)")
+    from graph.diskstore import build_size
+    return "disk" if build_size(cfg.get("build_dir", "build")) > over_mb * 1_000_000 else "memory"
+
+
+def open_store(cfg: dict[str, Any], *, workers: int | None = None,
+               progress: Callable[[str], None] | None = None):
+    """The store the settings select (``chosen_kind``): "memory" (``graph.store.Store`` on
     ``build_dir/aenc.nq``), "disk" (``graph.diskstore.DiskStore`` on ``build_dir/store/``) or
     "remote" (``RemoteStore``; ``aenc build`` loads it with ``load_build``). ``workers`` and
-    ``worker_memory_mb`` apply to the first two."""
-    kind = (cfg.get("store") or "memory").lower()
+    ``worker_memory_mb`` apply to the first two. When ``store = auto`` chose the disk store and
+    the build has none, or an older one, it is written first (``progress`` hears how it goes)."""
+    kind = chosen_kind(cfg)
     workers = cfg.get("workers", 0) if workers is None else workers
     limits = {"workers": workers, "worker_memory_mb": cfg.get("worker_memory_mb") or None}
+    build_dir = cfg.get("build_dir", "build")
     if kind == "remote":
         return RemoteStore.from_settings(cfg)
+    from graph.store import Store
     if kind == "memory":
-        from graph.store import Store
-        return Store.open(cfg.get("build_dir", "build"), **limits)
-    if kind == "disk":
-        from graph.diskstore import DiskStore
-        return DiskStore.open(cfg.get("build_dir", "build"), **limits)
-    raise ParameterError(f"store {kind!r} is not one of memory, disk, remote",
-                         hint="set store (--store or AENC_STORE) to memory, disk or remote")
+        return Store.open(build_dir, **limits)
+    from graph.diskstore import DiskStore, build_disk_store, is_current
+    if str(cfg.get("store") or "auto").lower() == "auto" and not is_current(build_dir):
+        say = progress or (lambda _line: None)
+        try:
+            build_disk_store(build_dir, progress=say)
+        except OSError as error:    # a build folder we may not write to: serve it from memory
+            say(f"cannot write the on-disk store into {build_dir} ({error.strerror or error}); "
+                "loading the build into memory instead")
+            return Store.open(build_dir, **limits)
+    return DiskStore.open(build_dir, **limits)
 
 
 def store_kind(store) -> str:

@@ -23,7 +23,8 @@ class Setting:
 
 SETTINGS: list[Setting] = [
     Setting("build_dir", "build", "Folder the build writes to and the server reads from."),
-    Setting("store", "memory", "Where the built graph is kept and queried: memory (parse build/aenc.nq at start), disk (build/store/, written by the build, opened in under a second) or remote (a SPARQL 1.1 store the build loads into)."),
+    Setting("store", "auto", "Where the built graph is kept and queried: memory (parse build/aenc.nq at start), disk (build/store/, written by the build, opened in under a second), remote (a SPARQL 1.1 store the build loads into) or auto: disk for a build larger than disk_over_mb, else memory."),
+    Setting("disk_over_mb", 500, "With store = auto: a build whose aenc.nq is larger than this (MB, about 40,000 encounters) is served from the on-disk store, which the build writes (or the first start, once); a smaller one is loaded into memory."),
     Setting("remote_query_url", "", "With store = remote: the remote store's SPARQL 1.1 Query endpoint, e.g. http://127.0.0.1:7878/query."),
     Setting("remote_update_url", "", "With store = remote: its SPARQL 1.1 Update endpoint, used when no Graph Store endpoint is given."),
     Setting("remote_gsp_url", "", "With store = remote: its Graph Store Protocol endpoint, used to load each named graph."),

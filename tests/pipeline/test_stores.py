@@ -41,6 +41,46 @@ def test_build_writes_the_disk_store_and_the_server_answers_from_it(capsys, tmp_
     store.close()
 
 
+def test_by_default_the_build_writes_the_disk_store_for_a_large_build_only(capsys, tmp_path, monkeypatch):
+    from graph.remote import store_kind
+    from graph.settings import resolve
+    monkeypatch.delenv("AENC_STORE", raising=False)
+    monkeypatch.delenv("AENC_DISK_OVER_MB", raising=False)
+    small, large = tmp_path / "small", tmp_path / "large"
+    code, _, err = run(capsys, "build", "--build-dir", str(small))
+    assert code == 0 and "store: wrote" not in err and not (small / "store").exists()
+    monkeypatch.setenv("AENC_DISK_OVER_MB", "0")              # every build is "large"
+    code, _, err = run(capsys, "build", "--build-dir", str(large))
+    assert code == 0 and "store: wrote" in err and (large / "store").is_dir()
+    code, out, err = run(capsys, "query", "encounters", "--build-dir", str(large), "--format", "json")
+    assert code == 0 and len(json.loads(out)["results"]["bindings"]) == 10
+    assert "store:" not in err                                # read as written, not rewritten
+    for build, over_mb, kind in ((small, 500, "memory"), (large, 0, "disk")):
+        store = open_configured_store(resolve({"build_dir": str(build), "workers": 0,
+                                               "disk_over_mb": over_mb}))
+        assert store_kind(store) == kind
+        store.close()
+    assert not (small / "store").exists()
+
+
+def test_the_default_store_falls_back_to_memory_when_it_cannot_write_the_disk_store(
+        capsys, tmp_path, monkeypatch):
+    import errno
+    import graph.diskstore
+    assert run(capsys, "build", "--build-dir", str(tmp_path), "--store", "memory")[0] == 0
+
+    def refuse(*_args, **_kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+    monkeypatch.setattr(graph.diskstore, "build_disk_store", refuse)
+    said = []
+    from graph.remote import open_store, store_kind
+    store = open_store({"build_dir": str(tmp_path), "disk_over_mb": 0, "workers": 0}, progress=said.append)
+    assert store_kind(store) == "memory" and len(store) > 0
+    assert said == [f"cannot write the on-disk store into {tmp_path} (Permission denied); "
+                    "loading the build into memory instead"]
+    store.close()
+
+
 def test_query_reads_the_disk_store(capsys, tmp_path):
     assert run(capsys, "build", "--build-dir", str(tmp_path), "--store", "disk")[0] == 0
     code, out, _ = run(capsys, "query", "encounters", "--build-dir", str(tmp_path), "--store", "disk",

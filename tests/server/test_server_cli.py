@@ -51,18 +51,42 @@ def test_aenc_serve_calls_the_server(tmp_path, monkeypatch, capsys):
     assert "run `aenc build` first" in capsys.readouterr().err
 
 
-def test_loading_in_memory_says_so_and_names_the_faster_store_for_a_large_graph(tmp_path, monkeypatch, capsys):
+def test_the_default_store_is_memory_for_a_small_build_and_disk_for_a_large_one(tmp_path, capsys):
     build = tmp_path / "build"
     build.mkdir()
     (build / "aenc.nq").write_text(SMALL_NQ)
-    with socket.socket() as taken:        # the store loads, then the port is taken: exit 2
+    args = ["--build-dir", str(build), "--workers", "0"]
+    with socket.socket() as taken:        # the store opens, then the port is taken: exit 2
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
-        port = str(taken.getsockname()[1])
-        assert server.main(["--build-dir", str(build), "--port", port, "--workers", "0"]) == 2
+        args += ["--port", str(taken.getsockname()[1])]
+        assert server.main(args) == 2                              # small: in memory
         out = capsys.readouterr().out
         assert f"aenc: loading {build / 'aenc.nq'}" in out and "into memory" in out
-        assert "--store disk" not in out
-        monkeypatch.setattr(server, "LARGE_BUILD_BYTES", 10)
-        assert server.main(["--build-dir", str(build), "--port", port, "--workers", "0"]) == 2
-    assert "--store disk starts in under a second" in capsys.readouterr().out
+        assert "--store disk" not in out and not (build / "store").exists()
+
+        assert server.main(args + ["--disk-over-mb", "0"]) == 2   # "large": the disk store,
+        out = capsys.readouterr().out                              # written once
+        assert "into memory" not in out and "aenc: store: written" in out
+        assert (build / "store").is_dir() and (build / "store.json").is_file()
+        written = (build / "store.json").stat().st_mtime_ns
+
+        assert server.main(args + ["--disk-over-mb", "0"]) == 2   # then opened as it is
+        out = capsys.readouterr().out
+        assert "aenc: store:" not in out and "into memory" not in out
+        assert (build / "store.json").stat().st_mtime_ns == written
+
+        assert server.main(args + ["--disk-over-mb", "0", "--store", "memory"]) == 2
+    out = capsys.readouterr().out                                  # asked for: memory, and why not
+    assert "into memory" in out and "--store disk (or auto, the default) starts in under a second" in out
+
+
+def test_a_bad_store_setting_is_refused_with_the_fix(tmp_path, capsys):
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "aenc.nq").write_text(SMALL_NQ)
+    assert server.main(["--build-dir", str(build), "--store", "tape", "--workers", "0"]) == 2
+    assert "store 'tape' is not one of auto, memory, disk, remote" in capsys.readouterr().err
+    assert server.main(["--build-dir", str(build), "--disk-over-mb", "-1", "--workers", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "disk_over_mb -1 is not a size in MB" in err and "AENC_DISK_OVER_MB" in err
