@@ -467,7 +467,7 @@ STORE_KINDS = ("auto", "memory", "disk", "remote")
 def chosen_kind(cfg: dict[str, Any]) -> str:
     """"memory", "disk" or "remote": the store the settings select. ``store = auto`` (the
     default) is "disk" for a build whose ``aenc.nq`` is larger than ``disk_over_mb``, else
-    "memory": at 100,000 encounters the disk store starts in 0.5 s instead of 47 s and serves in
+    "memory": at 100,000 encounters the disk store starts in 0.5 s instead of 45 s and serves in
     a tenth of the memory, while a small build answers fastest from memory."""
     kind = str(cfg.get("store") or "auto").lower()
     if kind not in STORE_KINDS:
