@@ -64,6 +64,24 @@ def is_current(build_dir: str | Path) -> bool:
         return False
 
 
+def ensure_current(build_dir: str | Path, *,
+                   progress: Callable[[str], None] | None = None) -> bool:
+    """Write the on-disk store unless it is current; True when it was written. Processes that
+    start on the same build at once take turns (a lock file in the build folder): the first
+    writes, the others then find it current. OSError when the folder cannot be written."""
+    import fcntl
+    build_dir = Path(build_dir)
+    with open(build_dir / (STORE_DIR + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if is_current(build_dir):
+                return False
+            build_disk_store(build_dir, progress=progress or _say_nothing)
+            return True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def _say_nothing(_line: str) -> None:
     """A progress callback that says nothing."""
 
@@ -207,4 +225,4 @@ if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["DiskStore", "build_disk_store", "build_size", "is_current"]
+__all__ = ["DiskStore", "build_disk_store", "build_size", "ensure_current", "is_current"]

@@ -499,11 +499,11 @@ def open_store(cfg: dict[str, Any], *, workers: int | None = None,
     from graph.store import Store
     if kind == "memory":
         return Store.open(build_dir, **limits)
-    from graph.diskstore import DiskStore, build_disk_store, is_current
+    from graph.diskstore import DiskStore, ensure_current, is_current
     if str(cfg.get("store") or "auto").lower() == "auto" and not is_current(build_dir):
         say = progress or (lambda _line: None)
         try:
-            build_disk_store(build_dir, progress=say)
+            ensure_current(build_dir, progress=say)
         except OSError as error:    # a build folder we may not write to: serve it from memory
             say(f"cannot write the on-disk store into {build_dir} ({error.strerror or error}); "
                 "loading the build into memory instead")

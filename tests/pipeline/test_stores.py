@@ -71,7 +71,7 @@ def test_the_default_store_falls_back_to_memory_when_it_cannot_write_the_disk_st
 
     def refuse(*_args, **_kwargs):
         raise PermissionError(errno.EACCES, "Permission denied")
-    monkeypatch.setattr(graph.diskstore, "build_disk_store", refuse)
+    monkeypatch.setattr(graph.diskstore, "ensure_current", refuse)
     said = []
     from graph.remote import open_store, store_kind
     store = open_store({"build_dir": str(tmp_path), "disk_over_mb": 0, "workers": 0}, progress=said.append)
@@ -79,6 +79,34 @@ def test_the_default_store_falls_back_to_memory_when_it_cannot_write_the_disk_st
     assert said == [f"cannot write the on-disk store into {tmp_path} (Permission denied); "
                     "loading the build into memory instead"]
     store.close()
+
+
+def test_servers_starting_at_once_write_the_disk_store_once(capsys, tmp_path, monkeypatch):
+    import threading
+    import graph.diskstore
+    from graph.remote import open_store, store_kind
+    assert run(capsys, "build", "--build-dir", str(tmp_path), "--store", "memory")[0] == 0
+    real, writes = graph.diskstore.build_disk_store, []
+
+    def counted(*args, **kwargs):
+        writes.append(threading.get_ident())
+        return real(*args, **kwargs)
+    monkeypatch.setattr(graph.diskstore, "build_disk_store", counted)
+    kinds, errors = [], []
+
+    def start():
+        try:
+            store = open_store({"build_dir": str(tmp_path), "disk_over_mb": 0, "workers": 0})
+            kinds.append(store_kind(store))
+            store.close()
+        except Exception as error:       # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and kinds == ["disk"] * 3 and len(writes) == 1
 
 
 def test_query_reads_the_disk_store(capsys, tmp_path):
